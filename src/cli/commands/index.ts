@@ -1,0 +1,4 @@
+import type { Command } from '../command.js';
+
+/** Every `igr` subcommand, in the order `igr --help` lists them. Adding a command touches this list only. */
+export const commands: readonly Command[] = [];
