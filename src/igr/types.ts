@@ -1,0 +1,134 @@
+/**
+ * Types of the backward-error verification (DESIGN.md, "The verification").
+ *
+ * Consumers: `src/cli/commands/verify.ts` (human table and `--json`), `src/report`.
+ * The values live in
+ *  - `src/igr/problems.ts`: `export const problems: readonly VerificationProblem[]`
+ *    and `findProblem(name): VerificationProblem` (throws `IgrError` listing the valid names);
+ *  - `src/igr/verify.ts`: `verifyBackwardError(loss, theta0, options): VerificationReport`,
+ *    `verifyProblem(problem, overrides?): VerificationReport` and
+ *    `verificationJson(report): VerificationJson` (the `--json` object, keys in order).
+ */
+import type { ScalarFn } from '../autodiff/index.js';
+
+/** Least-squares fit of log(error) against log(h) over the points not flagged as round-off or diverged. */
+export interface SlopeFit {
+  /** Fitted slope d log(error) / d log(h). */
+  slope: number;
+  /** Intercept of the fit in natural logs: log(error) ≈ intercept + slope · log(h). */
+  intercept: number;
+  /** Coefficient of determination of the fit (1 for a perfect power law). */
+  r2: number;
+  /** Number of points the fit used (at least 2, otherwise there is no fit and the slope is `null`). */
+  used: number;
+  /** The slope backward error analysis predicts: p for the global error, p + 1 for the local error. */
+  expected: number;
+  /** |slope − expected| ≤ tolerance. */
+  pass: boolean;
+  tolerance: number;
+}
+
+/** Options of `verifyBackwardError`; every field but `hs`, `T`, `orders` has a default. */
+export interface VerificationOptions {
+  /** Ladder of GD step sizes (learning rates), each > 0, with T/h an integer within 1e-9. */
+  hs: readonly number[];
+  /** Final time: GD runs n = T/h steps, the modified flows are integrated over [0, T]. */
+  T: number;
+  /** Truncation orders p of the modified equation (f_1 + h f_2 + … + h^{p−1} f_p), each ≥ 1. */
+  orders: readonly number[];
+  /** Allowed |fitted slope − expected slope|; default 0.1. */
+  tolerance?: number;
+  /**
+   * The reference integrator must sit this many times below the smallest error it measures
+   * (Richardson estimate of RK4); default 100. Points where it does not are flagged, not fitted.
+   */
+  referenceFactor?: number;
+  /** Seed of the random vectors of the non-gradient measure; default 1. */
+  seed?: number;
+  /** Problem name put in the report; default 'custom'. */
+  name?: string;
+  /** Called after each step size is finished (the CLI shows progress with it; core never prints). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** One built-in verification problem: one entry in the `problems` list. */
+export interface VerificationProblem {
+  /** Identifier used by `igr verify --problem NAME`. */
+  name: string;
+  /** One line: what the loss is and where it starts. */
+  description: string;
+  /** Number of parameters m. */
+  dimension: number;
+  /** E : R^m → R, written with autodiff operations (differentiable to any order). */
+  loss: ScalarFn;
+  /** Start point θ0, length m. */
+  theta0: readonly number[];
+  /** Default ladder of step sizes. */
+  hs: readonly number[];
+  /** Default final time. */
+  T: number;
+  /**
+   * For problems whose modified equation is known in closed form: the coefficient vectors
+   * f_1..f_order at θ (the quadratic: f_j = −A^j θ / j, from (1/h) log(I − hA) θ).
+   */
+  closedForm?: (theta: Float64Array, order: number) => Float64Array[];
+}
+
+/** Result of one verification run; `verificationJson` projects it onto the CLI's JSON keys. */
+export interface VerificationReport {
+  problem: string;
+  dimension: number;
+  theta0: number[];
+  T: number;
+  hs: number[];
+  orders: number[];
+  /** n = T/h per step size. */
+  steps: number[];
+  /** Per order, per h: ‖θ_n − θ_p(T)‖₂; `null` where GD diverged. */
+  globalError: Record<number, (number | null)[]>;
+  /** Per order, per h: ‖θ_1 − φ_{p,h}(θ0)‖₂ (one GD step against the order-p flow over time h). */
+  localError: Record<number, (number | null)[]>;
+  /** Points at or below the round-off / reference-accuracy floor: reported, excluded from the fits. */
+  roundoff: { global: Record<number, boolean[]>; local: Record<number, boolean[]> };
+  /** Slope fits per order; `null` when fewer than two points survive. */
+  globalSlope: Record<number, SlopeFit | null>;
+  localSlope: Record<number, SlopeFit | null>;
+  /**
+   * Accuracy of the reference integrator (max over h and order): RK4 Richardson estimate, and
+   * the distance of the RK4 endpoint to a tight Dormand–Prince solve; their maximum divided by the
+   * smallest global error that was fitted (≪ 1 means the reference is trustworthy).
+   */
+  referenceErrorBound: { richardson: number; dormandPrince: number; ratioToSmallestError: number };
+  /** Step sizes for which gradient descent diverged (non-finite or exploding), with the step. */
+  diverged: { h: number; step: number }[];
+  /**
+   * Non-gradient part of f_3 at θ0: max over seeded random pairs (u, v) of
+   * |uᵀJv − vᵀJu| / (|uᵀJv| + |vᵀJu|), J = ∂f_3/∂θ (0 iff J is symmetric on those directions,
+   * i.e. f_3 is locally a gradient). `null` when the order-3 term vanishes (e.g. a linear loss).
+   */
+  nonGradientPart: { order3: number | null; samples: number };
+  /** Every fitted slope within tolerance and at least one fit per order. */
+  pass: boolean;
+  /** Wall-clock time of the run. */
+  seconds: number;
+}
+
+/** The `igr verify --json` object for one problem, keys in this order. */
+export type VerificationJson = Pick<
+  VerificationReport,
+  | 'problem'
+  | 'T'
+  | 'hs'
+  | 'orders'
+  | 'globalError'
+  | 'localError'
+  | 'globalSlope'
+  | 'localSlope'
+  | 'referenceErrorBound'
+  | 'nonGradientPart'
+>;
+
+/** Bad input to the igr layer (unknown problem, method or order, a ladder whose T/h is not an integer, …). */
+export class IgrError extends Error {
+  override name = 'IgrError';
+}
