@@ -2,3 +2,4 @@
  * igr: implicit gradient regularization, checked by computation.
  * The public API, layer by layer (see DESIGN.md): autodiff, ode, nn, igr.
  */
+export * from './ode/index.js';
