@@ -3,3 +3,4 @@
  * The public API, layer by layer (see DESIGN.md): autodiff, ode, nn, igr.
  */
 export * from './ode/index.js';
+export * from './autodiff/index.js';

@@ -1,0 +1,280 @@
+/**
+ * Raw float64 kernels on plain arrays: no tracing, no allocation beyond the result.
+ * Broadcasting follows numpy: shapes are aligned on the right, a dimension of 1 stretches.
+ */
+import { fmtShape, sameShape, shapeSize, type Shape } from './tensor.js';
+
+/** Thrown when the shapes given to an operation do not fit; the message names the operation and the shapes. */
+export class ShapeError extends Error {
+  override name = 'ShapeError';
+}
+
+/** The broadcast shape of `a` and `b`, or a {@link ShapeError} naming `op` and both shapes. */
+export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
+  const n = Math.max(a.length, b.length);
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const da = i - (n - a.length) >= 0 ? a[i - (n - a.length)]! : 1;
+    const db = i - (n - b.length) >= 0 ? b[i - (n - b.length)]! : 1;
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new ShapeError(`${op}: shapes ${fmtShape(a)} and ${fmtShape(b)} cannot be broadcast together (axis ${i}: ${da} vs ${db})`);
+    }
+    out[i] = da === 1 ? db : da;
+  }
+  return out;
+}
+
+/** Row-major strides of `shape` aligned to `out`, with 0 on broadcast (stretched or missing) axes. */
+export function broadcastStrides(shape: Shape, out: Shape): number[] {
+  const n = out.length;
+  const s = new Array<number>(n).fill(0);
+  let stride = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    const j = i + n - shape.length;
+    s[j] = shape[i] === 1 && out[j] !== 1 ? 0 : stride;
+    stride *= shape[i]!;
+  }
+  return s;
+}
+
+/** Binary kernel selector (plain numbers: cheap to switch on in the inner loop). */
+export type Bin = 0 | 1 | 2 | 3 | 4;
+export const Bin = {
+  Add: 0,
+  Sub: 1,
+  Mul: 2,
+  Div: 3,
+  /** Copy of the first operand (broadcastTo). */
+  First: 4,
+} as const;
+
+function innerLoop(
+  kind: Bin,
+  out: Float64Array,
+  o: number,
+  A: Float64Array,
+  a0: number,
+  sa: number,
+  B: Float64Array,
+  b0: number,
+  sb: number,
+  n: number,
+): void {
+  let ia = a0;
+  let ib = b0;
+  switch (kind) {
+    case Bin.Add:
+      for (let i = 0; i < n; i++, ia += sa, ib += sb) out[o + i] = A[ia]! + B[ib]!;
+      break;
+    case Bin.Sub:
+      for (let i = 0; i < n; i++, ia += sa, ib += sb) out[o + i] = A[ia]! - B[ib]!;
+      break;
+    case Bin.Mul:
+      for (let i = 0; i < n; i++, ia += sa, ib += sb) out[o + i] = A[ia]! * B[ib]!;
+      break;
+    case Bin.Div:
+      for (let i = 0; i < n; i++, ia += sa, ib += sb) out[o + i] = A[ia]! / B[ib]!;
+      break;
+    case Bin.First:
+      for (let i = 0; i < n; i++, ia += sa) out[o + i] = A[ia]!;
+      break;
+  }
+}
+
+/**
+ * `A op B` with broadcasting into a new array of shape `outShape` (which the caller got
+ * from {@link broadcastShapes}). Same shapes and scalars take one flat loop; otherwise the
+ * last axis is the inner loop and an odometer walks the others (rows, columns and
+ * scalars all stay fast).
+ */
+export function binaryKernel(kind: Bin, A: Float64Array, aShape: Shape, B: Float64Array, bShape: Shape, outShape: Shape): Float64Array {
+  const size = shapeSize(outShape);
+  const out = new Float64Array(size);
+  if (size === 0) return out;
+  if (A.length === size && B.length === size && sameShape(aShape, bShape)) {
+    innerLoop(kind, out, 0, A, 0, 1, B, 0, 1, size);
+    return out;
+  }
+  if (B.length === 1 && A.length === size) {
+    innerLoop(kind, out, 0, A, 0, 1, B, 0, 0, size);
+    return out;
+  }
+  if (A.length === 1 && B.length === size) {
+    innerLoop(kind, out, 0, A, 0, 0, B, 0, 1, size);
+    return out;
+  }
+  const nd = outShape.length;
+  const sa = broadcastStrides(aShape, outShape);
+  const sb = broadcastStrides(bShape, outShape);
+  const inner = outShape[nd - 1]!;
+  const ia = sa[nd - 1]!;
+  const ib = sb[nd - 1]!;
+  const rows = size / inner;
+  const idx = new Array<number>(nd).fill(0);
+  let offA = 0;
+  let offB = 0;
+  for (let r = 0, o = 0; r < rows; r++, o += inner) {
+    innerLoop(kind, out, o, A, offA, ia, B, offB, ib, inner);
+    for (let d = nd - 2; d >= 0; d--) {
+      idx[d]!++;
+      offA += sa[d]!;
+      offB += sb[d]!;
+      if (idx[d]! < outShape[d]!) break;
+      offA -= sa[d]! * outShape[d]!;
+      offB -= sb[d]! * outShape[d]!;
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
+/**
+ * Sums `X` (shape `xShape`) down to `shape`, which broadcasts to `xShape` (the adjoint of
+ * broadcasting). Walks `X` in order, accumulating into the output at broadcast strides.
+ */
+export function sumToKernel(X: Float64Array, xShape: Shape, shape: Shape): Float64Array {
+  const out = new Float64Array(shapeSize(shape));
+  const size = X.length;
+  if (size === 0) return out;
+  if (out.length === 1) {
+    let s = 0;
+    for (let i = 0; i < size; i++) s += X[i]!;
+    out[0] = s;
+    return out;
+  }
+  const nd = xShape.length;
+  const so = broadcastStrides(shape, xShape);
+  const inner = xShape[nd - 1]!;
+  const io = so[nd - 1]!;
+  const rows = size / inner;
+  const idx = new Array<number>(nd).fill(0);
+  let off = 0;
+  for (let r = 0, x = 0; r < rows; r++, x += inner) {
+    if (io === 0) {
+      let s = 0;
+      for (let i = 0; i < inner; i++) s += X[x + i]!;
+      out[off] += s;
+    } else {
+      for (let i = 0; i < inner; i++) out[off + i] += X[x + i]!;
+    }
+    for (let d = nd - 2; d >= 0; d--) {
+      idx[d]!++;
+      off += so[d]!;
+      if (idx[d]! < xShape[d]!) break;
+      off -= so[d]! * xShape[d]!;
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
+/** Splits `shape` around `axis` into (outer, n, inner) counts for axis-wise loops. */
+export function axisSplit(shape: Shape, axis: number): [number, number, number] {
+  let outer = 1;
+  for (let i = 0; i < axis; i++) outer *= shape[i]!;
+  let inner = 1;
+  for (let i = axis + 1; i < shape.length; i++) inner *= shape[i]!;
+  return [outer, shape[axis]!, inner];
+}
+
+/** Maximum along `axis` (shape with that axis removed) and, per reduced slot, the flat index of the first maximum. */
+export function maxAxisKernel(X: Float64Array, shape: Shape, axis: number): { values: Float64Array; argIndex: Int32Array } {
+  const [outer, n, inner] = axisSplit(shape, axis);
+  const values = new Float64Array(outer * inner);
+  const argIndex = new Int32Array(outer * inner);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      let best = -Infinity;
+      let at = o * n * inner + i;
+      for (let k = 0; k < n; k++) {
+        const j = (o * n + k) * inner + i;
+        const v = X[j]!;
+        // NaN propagates: a NaN is taken as the maximum
+        if (v > best || v !== v) {
+          best = v;
+          at = j;
+          if (v !== v) break;
+        }
+      }
+      values[o * inner + i] = best;
+      argIndex[o * inner + i] = at;
+    }
+  }
+  return { values, argIndex };
+}
+
+/** Transpose of a row-major `[n, m]` matrix. */
+export function transposeKernel(A: Float64Array, n: number, m: number): Float64Array {
+  const out = new Float64Array(n * m);
+  const B = 32; // cache blocking
+  for (let i0 = 0; i0 < n; i0 += B) {
+    const i1 = Math.min(n, i0 + B);
+    for (let j0 = 0; j0 < m; j0 += B) {
+      const j1 = Math.min(m, j0 + B);
+      for (let i = i0; i < i1; i++) {
+        for (let j = j0; j < j1; j++) out[j * n + i] = A[i * m + j]!;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * `C = A B` for row-major `A: [n, k]`, `B: [k, m]`. Register blocking: each 4×4 block
+ * of C lives in 16 local accumulators while k runs, so every loaded element of A and B
+ * feeds four multiply-adds instead of one.
+ */
+export function matmulKernel(A: Float64Array, B: Float64Array, n: number, k: number, m: number): Float64Array {
+  const C = new Float64Array(n * m);
+  const n4 = n - (n % 4);
+  const m4 = m - (m % 4);
+  for (let i = 0; i < n4; i += 4) {
+    const r0 = i * k;
+    const r1 = r0 + k;
+    const r2 = r1 + k;
+    const r3 = r2 + k;
+    for (let j = 0; j < m4; j += 4) {
+      let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+      let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+      let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+      let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+      for (let p = 0, bp = j; p < k; p++, bp += m) {
+        const b0 = B[bp]!, b1 = B[bp + 1]!, b2 = B[bp + 2]!, b3 = B[bp + 3]!;
+        const a0 = A[r0 + p]!;
+        c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+        const a1 = A[r1 + p]!;
+        c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+        const a2 = A[r2 + p]!;
+        c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+        const a3 = A[r3 + p]!;
+        c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+      }
+      let o = i * m + j;
+      C[o] = c00; C[o + 1] = c01; C[o + 2] = c02; C[o + 3] = c03;
+      o += m;
+      C[o] = c10; C[o + 1] = c11; C[o + 2] = c12; C[o + 3] = c13;
+      o += m;
+      C[o] = c20; C[o + 1] = c21; C[o + 2] = c22; C[o + 3] = c23;
+      o += m;
+      C[o] = c30; C[o + 1] = c31; C[o + 2] = c32; C[o + 3] = c33;
+    }
+    for (let j = m4; j < m; j++) {
+      let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+      for (let p = 0, bp = j; p < k; p++, bp += m) {
+        const b = B[bp]!;
+        c0 += A[r0 + p]! * b; c1 += A[r1 + p]! * b; c2 += A[r2 + p]! * b; c3 += A[r3 + p]! * b;
+      }
+      C[i * m + j] = c0; C[(i + 1) * m + j] = c1; C[(i + 2) * m + j] = c2; C[(i + 3) * m + j] = c3;
+    }
+  }
+  for (let i = n4; i < n; i++) {
+    const r = i * k;
+    const o = i * m;
+    for (let p = 0; p < k; p++) {
+      const a = A[r + p]!;
+      const bp = p * m;
+      for (let j = 0; j < m; j++) C[o + j] += a * B[bp + j]!;
+    }
+  }
+  return C;
+}

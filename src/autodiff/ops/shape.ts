@@ -1,0 +1,161 @@
+/** Shape operations: reshape, transpose, slicing and padding along an axis, concatenation. */
+import { bind } from '../engine.js';
+import { ShapeError, axisSplit, transposeKernel } from '../kernels.js';
+import { Tensor, checkShape, fmtShape, sameShape, shapeSize, type Primitive, type Shape } from '../tensor.js';
+import { normAxis } from './reduce.js';
+
+const RESHAPE: Primitive<Shape> = {
+  name: 'reshape',
+  // tensors are immutable, so the buffer is shared
+  forward: ([x], shape) => new Tensor(shape, x!.data),
+  rule: (g, [x]) => [reshape(g, x!.shape)],
+};
+
+/** The same values with another shape of equal size; one dimension may be -1 (inferred). */
+export function reshape(x: Tensor, shape: Shape): Tensor {
+  if (!(x instanceof Tensor)) throw new Error(`reshape: expected a Tensor, got ${typeof x}`);
+  let target = shape.slice();
+  const free = target.indexOf(-1);
+  if (free >= 0) {
+    const rest = shapeSize(target.filter((_, i) => i !== free));
+    if (rest === 0 || x.size % rest !== 0) {
+      throw new ShapeError(`reshape: cannot reshape ${fmtShape(x.shape)} (${x.size} elements) to ${fmtShape(shape)}`);
+    }
+    target[free] = x.size / rest;
+  }
+  checkShape('reshape', target);
+  if (shapeSize(target) !== x.size) {
+    throw new ShapeError(`reshape: cannot reshape ${fmtShape(x.shape)} (${x.size} elements) to ${fmtShape(shape)} (${shapeSize(target)} elements)`);
+  }
+  if (sameShape(target, x.shape)) return x;
+  return bind(RESHAPE, [x], target);
+}
+
+const TRANSPOSE: Primitive<null> = {
+  name: 'transpose',
+  forward: ([x]) => new Tensor([x!.shape[1]!, x!.shape[0]!], transposeKernel(x!.data, x!.shape[0]!, x!.shape[1]!)),
+  rule: (g) => [transpose(g)],
+};
+
+/** Transpose of a matrix (2-D tensor). */
+export function transpose(x: Tensor): Tensor {
+  if (x.ndim !== 2) throw new ShapeError(`transpose: expected a 2-D tensor, got shape ${fmtShape(x.shape)}`);
+  return bind(TRANSPOSE, [x], null);
+}
+
+interface AxisRange {
+  axis: number;
+  start: number;
+  /** Length of the slice (for slicing) or of the padded axis (for padding). */
+  length: number;
+}
+
+/** Copies slabs of `n`-long axis slices: the loop shared by slicing, padding and concatenation. */
+function copyAxis(src: Float64Array, srcN: number, srcStart: number, dst: Float64Array, dstN: number, dstStart: number, count: number, outer: number, inner: number): void {
+  const len = count * inner;
+  for (let o = 0; o < outer; o++) {
+    const s = (o * srcN + srcStart) * inner;
+    const d = (o * dstN + dstStart) * inner;
+    dst.set(src.subarray(s, s + len), d);
+  }
+}
+
+const SLICE_AXIS: Primitive<AxisRange> = {
+  name: 'slice',
+  forward([x], { axis, start, length }) {
+    const [outer, n, inner] = axisSplit(x!.shape, axis);
+    const shape = x!.shape.slice();
+    shape[axis] = length;
+    const out = new Float64Array(outer * length * inner);
+    copyAxis(x!.data, n, start, out, length, 0, length, outer, inner);
+    return new Tensor(shape, out);
+  },
+  // the adjoint of taking a slice is padding the cotangent with zeros
+  rule: (g, [x], _y, { axis, start }) => [padAxis(g, axis, start, x!.shape[axis]!)],
+};
+
+const PAD_AXIS: Primitive<AxisRange> = {
+  name: 'pad',
+  forward([x], { axis, start, length }) {
+    const [outer, n, inner] = axisSplit(x!.shape, axis);
+    const shape = x!.shape.slice();
+    shape[axis] = length;
+    const out = new Float64Array(outer * length * inner);
+    copyAxis(x!.data, n, 0, out, length, start, n, outer, inner);
+    return new Tensor(shape, out);
+  },
+  rule: (g, [x], _y, { axis, start }) => [sliceAxis(g, axis, start, start + x!.shape[axis]!)],
+};
+
+/** Elements `start .. end-1` along `axis` (bounds already checked: 0 <= start <= end <= length). */
+export function sliceAxis(x: Tensor, axis: number, start: number, end: number): Tensor {
+  if (start === 0 && end === x.shape[axis]) return x;
+  return bind(SLICE_AXIS, [x], { axis, start, length: end - start });
+}
+
+/** `x` placed at offset `start` along `axis` in zeros of axis length `length`. */
+export function padAxis(x: Tensor, axis: number, start: number, length: number): Tensor {
+  if (start === 0 && length === x.shape[axis]) return x;
+  return bind(PAD_AXIS, [x], { axis, start, length });
+}
+
+/**
+ * Elements `start .. end-1` along the first axis, with `Array.prototype.slice` semantics
+ * (negative indices count from the end, bounds are clamped). On a flat parameter vector
+ * this is how a model cuts out its weight matrices: `reshape(slice(theta, 0, 6), [2, 3])`.
+ */
+export function slice(x: Tensor, start = 0, end?: number): Tensor {
+  if (x.ndim === 0) throw new ShapeError(`slice: cannot slice a scalar (shape [])`);
+  if (!Number.isInteger(start) || (end !== undefined && !Number.isInteger(end))) {
+    throw new Error(`slice: start and end must be integers, got ${start} and ${end}`);
+  }
+  const n = x.shape[0]!;
+  const clamp = (i: number): number => Math.min(n, Math.max(0, i < 0 ? i + n : i));
+  const s = clamp(start);
+  const e = Math.max(s, end === undefined ? n : clamp(end));
+  return sliceAxis(x, 0, s, e);
+}
+
+const CONCAT: Primitive<number> = {
+  name: 'concat',
+  forward(xs, axis) {
+    const shape = xs[0]!.shape.slice();
+    let total = 0;
+    for (const x of xs) total += x.shape[axis]!;
+    shape[axis] = total;
+    const [outer, , inner] = axisSplit(shape, axis);
+    const out = new Float64Array(shapeSize(shape));
+    let at = 0;
+    for (const x of xs) {
+      const n = x.shape[axis]!;
+      copyAxis(x.data, n, 0, out, total, at, n, outer, inner);
+      at += n;
+    }
+    return new Tensor(shape, out);
+  },
+  rule(g, xs, _y, axis, needs) {
+    let at = 0;
+    return xs.map((x, i) => {
+      const n = x.shape[axis]!;
+      const piece = needs[i] ? sliceAxis(g, axis, at, at + n) : null;
+      at += n;
+      return piece;
+    });
+  },
+};
+
+/** Joins tensors along `axis`; all other dimensions must agree. */
+export function concat(xs: readonly Tensor[], axis = 0): Tensor {
+  if (!Array.isArray(xs) || xs.length === 0) throw new Error('concat: expected a non-empty array of tensors');
+  const first = xs[0]!;
+  if (first.ndim === 0) throw new ShapeError('concat: cannot concatenate scalars (shape []); reshape them to [1] first');
+  const a = normAxis('concat', axis, first.ndim, first.shape);
+  for (const x of xs) {
+    const ok = x.ndim === first.ndim && x.shape.every((d: number, i: number) => i === a || d === first.shape[i]);
+    if (!ok) {
+      throw new ShapeError(`concat: shapes ${fmtShape(first.shape)} and ${fmtShape(x.shape)} differ outside axis ${a}`);
+    }
+  }
+  if (xs.length === 1) return first;
+  return bind(CONCAT, xs.slice(), a);
+}

@@ -1,0 +1,192 @@
+/**
+ * Differentiation transforms. Each call opens a fresh trace, runs the function on a
+ * traced copy of the input, closes the trace and walks its tape backwards. The backward
+ * pass computes with the derivative rules, which are written in differentiable
+ * operations: when the input was itself traced by an enclosing transform, the backward
+ * pass is recorded on that outer tape, and the result can be differentiated again.
+ */
+import { lower, runningRuleOf } from './engine.js';
+import { ShapeError } from './kernels.js';
+import { add, mul } from './ops/elementwise.js';
+import { sum } from './ops/reduce.js';
+import { concat, reshape } from './ops/shape.js';
+import { Tensor, Trace, fmtShape, sameShape, zeros, type Shape } from './tensor.js';
+
+/** A scalar function of a flat vector: `x` has shape `[m]`, the result shape `[]`. */
+export type ScalarFn = (x: Tensor) => Tensor;
+
+function requireTensor(op: string, x: unknown, what = 'input'): Tensor {
+  if (!(x instanceof Tensor)) {
+    throw new Error(`${op}: expected a Tensor as ${what}, got ${x === null ? 'null' : typeof x}${x instanceof Float64Array ? ' (Float64Array: wrap it with tensor(...))' : ''}`);
+  }
+  return x;
+}
+
+/** The output of `f` on a traced input, and the pullback `u ↦ J(x)ᵀ u` (callable repeatedly). */
+interface Linearized {
+  out: Tensor;
+  pullback(u: Tensor): Tensor;
+}
+
+function linearize(op: string, f: (x: Tensor) => Tensor, x0: Tensor): Linearized {
+  const x = lower(requireTensor(op, x0));
+  const trace = new Trace();
+  const xt = new Tensor(x.shape, x.data, x, trace, null);
+  let y: Tensor;
+  try {
+    const r = f(xt);
+    y = requireTensor(op, r, 'the function result');
+    // peel off traces that ended inside f (they hold constants for us)
+    while (y.trace !== null && y.trace !== trace && y.trace.id > trace.id && !y.trace.active) y = y.primal!;
+  } finally {
+    trace.active = false;
+  }
+  const out = y.trace === trace ? y.primal! : y;
+  const pullback = (u: Tensor): Tensor => {
+    if (!sameShape(u.shape, out.shape)) {
+      throw new ShapeError(`${op}: cotangent shape ${fmtShape(u.shape)} does not match the function's output shape ${fmtShape(out.shape)}`);
+    }
+    if (y.trace !== trace) return zeros(x.shape); // the output does not depend on x
+    return backward(y, u, trace, xt) ?? zeros(x.shape);
+  };
+  return { out, pullback };
+}
+
+/** Reverse accumulation over the tape of `trace`, from output `y` with cotangent `seed` to input `xt`. */
+function backward(y: Tensor, seed: Tensor, trace: Trace, xt: Tensor): Tensor | null {
+  // tensors reachable from y on this tape; creation order is a topological order
+  const nodes: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  const stack: Tensor[] = [y];
+  while (stack.length > 0) {
+    const t = stack.pop()!;
+    if (seen.has(t)) continue;
+    seen.add(t);
+    const node = t.node;
+    if (node === null) continue;
+    nodes.push(t);
+    for (const inp of node.inputs) if (inp.trace === trace && !seen.has(inp)) stack.push(inp);
+  }
+  nodes.sort((a, b) => b.seq - a.seq);
+  const cot = new Map<Tensor, Tensor>();
+  cot.set(y, seed);
+  for (const t of nodes) {
+    const g = cot.get(t);
+    if (g === undefined) continue;
+    cot.delete(t);
+    const node = t.node!;
+    const needs = node.inputs.map((inp) => inp.trace === trace);
+    const cts = runningRuleOf(node.prim.name, () => node.prim.rule(g, node.primals, node.output, node.params, needs));
+    for (let i = 0; i < node.inputs.length; i++) {
+      const c = cts[i];
+      if (!needs[i] || c === null || c === undefined) continue;
+      const inp = node.inputs[i]!;
+      const prev = cot.get(inp);
+      cot.set(inp, prev === undefined ? c : add(prev, c));
+    }
+  }
+  return cot.get(xt) ?? null;
+}
+
+function scalarOutput(op: string, out: Tensor): void {
+  if (out.size !== 1) {
+    throw new ShapeError(`${op}: the function must return a scalar (shape []), got shape ${fmtShape(out.shape)}; use vjp or jacobian for non-scalar functions`);
+  }
+}
+
+function onesLike(shape: Shape): Tensor {
+  const t = zeros(shape);
+  t.data.fill(1);
+  return t;
+}
+
+/** The gradient function of a scalar function. Nests: `grad(grad(...))`-style compositions are exact. */
+export function grad(f: ScalarFn): (x: Tensor) => Tensor {
+  if (typeof f !== 'function') throw new Error('grad: expected a function');
+  return (x) => {
+    const { out, pullback } = linearize('grad', f, x);
+    scalarOutput('grad', out);
+    return pullback(onesLike(out.shape));
+  };
+}
+
+/** Value and gradient in one pass. */
+export function valueAndGrad(f: ScalarFn): (x: Tensor) => { value: number; grad: Tensor } {
+  if (typeof f !== 'function') throw new Error('valueAndGrad: expected a function');
+  return (x) => {
+    const { out, pullback } = linearize('valueAndGrad', f, x);
+    scalarOutput('valueAndGrad', out);
+    return { value: out.data[0]!, grad: pullback(onesLike(out.shape)) };
+  };
+}
+
+/** Vector-Jacobian product `J(x)ᵀ c` (shape of `x`), `c` of the shape of `f(x)`. */
+export function vjp(f: (x: Tensor) => Tensor, x: Tensor, cotangent: Tensor): Tensor {
+  requireTensor('vjp', cotangent, 'cotangent');
+  return linearize('vjp', f, x).pullback(cotangent);
+}
+
+/**
+ * Jacobian-vector product `J(x) v` (shape of `f(x)`), by the double-vjp trick: the pullback
+ * `u ↦ J(x)ᵀ u` is linear in `u`, and its own vjp against `v` is `J(x) v`. This reuses the
+ * reverse rules (no separate forward-mode rule per operation) at the cost of about two
+ * reverse passes.
+ */
+export function jvp(f: (x: Tensor) => Tensor, x: Tensor, tangent: Tensor): Tensor {
+  requireTensor('jvp', tangent, 'tangent');
+  const xt = lower(requireTensor('jvp', x));
+  if (!sameShape(tangent.shape, xt.shape)) {
+    throw new ShapeError(`jvp: tangent shape ${fmtShape(tangent.shape)} does not match the input shape ${fmtShape(xt.shape)}`);
+  }
+  const { out, pullback } = linearize('jvp', f, xt);
+  return linearize('jvp', pullback, zeros(out.shape)).pullback(tangent);
+}
+
+/**
+ * Hessian-vector product `H(x) v`, exact, as reverse-over-reverse: the gradient of
+ * `y ↦ ⟨∇f(y), v⟩`. Forward-over-reverse would here be `jvp(grad(f))`, which our
+ * double-vjp jvp turns into three reverse sweeps instead of two; bench/autodiff.bench.ts
+ * measures both (see BENCHMARKS.md).
+ */
+export function hvp(f: ScalarFn, x: Tensor, v: Tensor): Tensor {
+  requireTensor('hvp', v, 'direction v');
+  const xt = lower(requireTensor('hvp', x));
+  if (!sameShape(v.shape, xt.shape)) {
+    throw new ShapeError(`hvp: direction shape ${fmtShape(v.shape)} does not match the input shape ${fmtShape(xt.shape)}`);
+  }
+  const g = grad(f);
+  return grad((y) => {
+    const gy = g(y);
+    return sum(mul(gy, v));
+  })(xt);
+}
+
+/** Forward-over-reverse Hessian-vector product `jvp(grad f, x, v)`; same value as {@link hvp}, kept for comparison. */
+export function hvpForwardOverReverse(f: ScalarFn, x: Tensor, v: Tensor): Tensor {
+  return jvp(grad(f), x, v);
+}
+
+/**
+ * The Jacobian of `f` at `x`, shape `[...outShape, ...inShape]`: one reverse pass per
+ * output element over a single recorded forward pass.
+ */
+export function jacobian(f: (x: Tensor) => Tensor, x: Tensor): Tensor {
+  const xt = lower(requireTensor('jacobian', x));
+  const { out, pullback } = linearize('jacobian', f, xt);
+  const rows: Tensor[] = [];
+  for (let i = 0; i < out.size; i++) {
+    const e = zeros(out.shape);
+    e.data[i] = 1;
+    rows.push(reshape(pullback(e), [1, xt.size]));
+  }
+  if (rows.length === 0) return zeros([...out.shape, ...xt.shape]);
+  return reshape(concat(rows, 0), [...out.shape, ...xt.shape]);
+}
+
+/** The Hessian `[m, m]` of a scalar function of `x` (shape `[m]`): the Jacobian of its gradient. */
+export function hessian(f: ScalarFn, x: Tensor): Tensor {
+  const xt = lower(requireTensor('hessian', x));
+  if (xt.ndim !== 1) throw new ShapeError(`hessian: expected a 1-D input of shape [m], got shape ${fmtShape(xt.shape)}`);
+  return jacobian(grad(f), xt);
+}
+
