@@ -8,7 +8,7 @@ import {
   substitutionInverse,
   treesOfOrder,
   treesUpTo,
-  type RootedTree,
+  type BSeriesTree,
   type RungeKuttaWeights,
 } from '../../src/igr/trees.js';
 
@@ -112,7 +112,7 @@ describe('substitution law a = b ⋆ e', () => {
   it('explicit Euler on tall trees (chains) gives log(1 + z) = Σ (−1)^(n−1) z^n / n', () => {
     // On y' = λy only chains contribute (f'' = 0), and the modified equation is (1/h) log(1 + hλ) y.
     const b = substitutionInverse((t) => elementaryWeight(t, euler), 9);
-    let chain: RootedTree = leaf;
+    let chain: BSeriesTree = leaf;
     for (let n = 1; n <= 9; n++) {
       expect(Math.abs(b.get(chain.key)! - (-1) ** (n - 1) / n)).toBeLessThan(EXACT);
       chain = parseTree(`[${chain.key}]`);
@@ -171,7 +171,7 @@ const polyMul = (p: Poly, q: Poly): Poly => {
 const polyDiff = (p: Poly): Poly => p.slice(1).map((c, i) => c * (i + 1));
 
 /** F(τ) for scalar f: f^{(m)}(y) Π F(τ_i)(y). */
-function elementaryDifferential(t: RootedTree, f: Poly): Poly {
+function elementaryDifferential(t: BSeriesTree, f: Poly): Poly {
   let d = f;
   for (let i = 0; i < t.children.length; i++) d = polyDiff(d);
   return t.children.reduce((acc, c) => polyMul(acc, elementaryDifferential(c, f)), d);

@@ -1,0 +1,238 @@
+/**
+ * Run configurations of the paper's experiments: defaults, validation with
+ * errors that name the problem and the valid choices, the input/output widths
+ * each data set implies, and grid expansion (learning rates × seeds × widths × μ).
+ */
+import type { DataName, OptimizerKind, RunConfig, StopRule } from './types.js';
+
+/** Data sets a run can use, in the order error messages list them. */
+export const dataNames: readonly DataName[] = ['mnist', 'moons', 'spirals', 'teacher'];
+/** Optimisers a run can use (src/nn's optimiser kinds). */
+export const optimizerKinds: readonly OptimizerKind[] = ['gd', 'sgd', 'momentum', 'egr'];
+/** Activations of src/nn's `mlp`. Kept here as data so validation needs no model. */
+export const activationNames: readonly RunConfig['activation'][] = ['tanh', 'relu', 'softplus', 'gelu'];
+export const initNames: readonly RunConfig['init'][] = ['lecun', 'glorot', 'he'];
+export const hvpModes: readonly NonNullable<RunConfig['hvp']>[] = ['exact', 'finite-difference'];
+
+/** The fixed parameters of the synthetic data sets (one place, so every run of a sweep sees the same problem). */
+export const syntheticData = {
+  moons: { noise: 0.1, classes: 2, inputDim: 2 },
+  spirals: { noise: 0.2, classes: 3, inputDim: 2 },
+  teacher: { noise: 0.1, inputDim: 10, teacherSizes: [16, 1] as number[] },
+} as const;
+
+/** MNIST as the `mnist` package ships it: 10,000 digits (about 1,000 per class), 28×28. */
+export const MNIST_TOTAL = 10_000;
+
+/** A configuration that cannot run; the message names the field, the value and what is valid. */
+export class ExperimentConfigError extends Error {
+  override name = 'ExperimentConfigError';
+}
+
+/** The defaults of one run: an MNIST MLP 196-64-10 (tanh) trained by full-batch GD to a training loss of 0.1. */
+export function defaultRunConfig(): RunConfig {
+  return {
+    experiment: 'train',
+    data: 'mnist',
+    train: 1000,
+    test: 2000,
+    dataSeed: 0,
+    pool: true,
+    hidden: [64],
+    activation: 'tanh',
+    init: 'lecun',
+    optimizer: 'gd',
+    lr: 0.1,
+    mu: null,
+    hvp: null,
+    batchSize: null,
+    beta: null,
+    seed: 0,
+    stop: { kind: 'loss', target: 0.1, maxSteps: 5000 },
+    perturb: { sigmas: [0.01, 0.03, 0.1], draws: 5 },
+    recordEvery: 0,
+  };
+}
+
+/** A default config with `overrides` applied; optimiser-specific fields get their defaults when left null. */
+export function makeRunConfig(overrides: Partial<RunConfig> = {}): RunConfig {
+  const config: RunConfig = { ...defaultRunConfig(), ...overrides };
+  if (config.optimizer === 'egr') {
+    config.hvp ??= 'exact';
+  }
+  if (config.optimizer === 'momentum') config.beta ??= 0.9;
+  if (config.optimizer === 'sgd') config.batchSize ??= 100;
+  return config;
+}
+
+/** Input and output widths of the model a config's data set needs. */
+export function dataShape(config: Pick<RunConfig, 'data' | 'pool'>): { inputDim: number; outputDim: number } {
+  switch (config.data) {
+    case 'mnist':
+      return { inputDim: config.pool ? 14 * 14 : 28 * 28, outputDim: 10 };
+    case 'moons':
+      return { inputDim: syntheticData.moons.inputDim, outputDim: syntheticData.moons.classes };
+    case 'spirals':
+      return { inputDim: syntheticData.spirals.inputDim, outputDim: syntheticData.spirals.classes };
+    case 'teacher':
+      return { inputDim: syntheticData.teacher.inputDim, outputDim: syntheticData.teacher.teacherSizes.at(-1)! };
+    default:
+      throw new ExperimentConfigError(`unknown data set '${String(config.data)}': valid data sets are ${dataNames.join(', ')}`);
+  }
+}
+
+/** The model's full layer widths [in, ...hidden, out]. */
+export function modelSizes(config: RunConfig): number[] {
+  const { inputDim, outputDim } = dataShape(config);
+  return [inputDim, ...config.hidden, outputDim];
+}
+
+/**
+ * The hidden widths of full `sizes` given by a user, after checking that the
+ * first and last match the data set's input and output widths.
+ */
+export function hiddenFromSizes(sizes: number[], config: Pick<RunConfig, 'data' | 'pool'>): number[] {
+  const { inputDim, outputDim } = dataShape(config);
+  const what = config.data === 'mnist' ? `mnist (${config.pool ? 'pooled 14×14' : '28×28'})` : config.data;
+  if (sizes.length < 2) {
+    throw new ExperimentConfigError(`sizes ${sizes.join(',')} must list at least the input and output widths (${inputDim},…,${outputDim} for ${what})`);
+  }
+  if (sizes[0] !== inputDim || sizes.at(-1) !== outputDim) {
+    throw new ExperimentConfigError(
+      `sizes ${sizes.join(',')} do not match the data set ${what}: it needs input width ${inputDim} and output width ${outputDim}, got ${sizes[0]} and ${sizes.at(-1)}`,
+    );
+  }
+  return sizes.slice(1, -1);
+}
+
+function positiveFinite(field: string, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new ExperimentConfigError(`${field} must be a positive finite number, got ${String(value)}`);
+  }
+}
+
+function positiveInteger(field: string, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw new ExperimentConfigError(`${field} must be a positive integer, got ${String(value)}`);
+  }
+}
+
+function nonNegativeInteger(field: string, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new ExperimentConfigError(`${field} must be a non-negative integer, got ${String(value)}`);
+  }
+}
+
+function oneOf<T extends string>(field: string, value: unknown, valid: readonly T[], plural: string): void {
+  if (typeof value !== 'string' || !(valid as readonly string[]).includes(value)) {
+    throw new ExperimentConfigError(`unknown ${field} '${String(value)}': valid ${plural} are ${valid.join(', ')}`);
+  }
+}
+
+function validateStop(stop: StopRule): void {
+  switch (stop?.kind) {
+    case 'loss':
+      positiveFinite('stop.target (training-loss target)', stop.target);
+      positiveInteger('stop.maxSteps', stop.maxSteps);
+      return;
+    case 'steps':
+      positiveInteger('stop.steps', stop.steps);
+      return;
+    case 'time':
+      positiveFinite('stop.T (training time h·steps)', stop.T);
+      positiveInteger('stop.maxSteps', stop.maxSteps);
+      return;
+    default:
+      throw new ExperimentConfigError(`unknown stop rule '${String((stop as { kind?: unknown })?.kind)}': valid rules are loss, steps, time`);
+  }
+}
+
+/**
+ * Throws an {@link ExperimentConfigError} naming the first invalid field of
+ * `config` (unknown names list the valid ones); returns the config unchanged.
+ * Checks everything that can be checked without loading data.
+ */
+export function validateRunConfig(config: RunConfig): RunConfig {
+  oneOf('data set', config.data, dataNames, 'data sets');
+  oneOf('activation', config.activation, activationNames, 'activations');
+  oneOf('init', config.init, initNames, 'inits');
+  oneOf('optimizer', config.optimizer, optimizerKinds, 'optimizers');
+  positiveInteger('train (number of training examples)', config.train);
+  positiveInteger('test (number of test examples)', config.test);
+  nonNegativeInteger('dataSeed', config.dataSeed);
+  nonNegativeInteger('seed', config.seed);
+  if (config.data === 'mnist' && config.train + config.test > MNIST_TOTAL) {
+    throw new ExperimentConfigError(
+      `train + test = ${config.train + config.test} exceeds the ${MNIST_TOTAL} MNIST digits of the mnist package`,
+    );
+  }
+  if (!Array.isArray(config.hidden)) throw new ExperimentConfigError(`hidden must be a list of widths, got ${String(config.hidden)}`);
+  config.hidden.forEach((w, i) => positiveInteger(`width of hidden layer ${i + 1}`, w));
+  positiveFinite('learning rate', config.lr);
+  if (config.optimizer === 'egr') {
+    positiveFinite('mu (EGR regulariser weight)', config.mu);
+    oneOf('hvp mode', config.hvp, hvpModes, 'modes');
+  }
+  if (config.optimizer === 'sgd') {
+    positiveInteger('batch size', config.batchSize);
+    if ((config.batchSize as number) > config.train) {
+      throw new ExperimentConfigError(`batch size ${config.batchSize} exceeds the ${config.train} training examples`);
+    }
+  }
+  if (config.optimizer === 'momentum') {
+    const beta = config.beta;
+    if (typeof beta !== 'number' || !(beta >= 0 && beta < 1)) {
+      throw new ExperimentConfigError(`momentum beta must lie in [0, 1), got ${String(beta)}`);
+    }
+  }
+  validateStop(config.stop);
+  if (config.stop.kind === 'loss' && (config.optimizer === 'sgd' || config.optimizer === 'momentum')) {
+    throw new ExperimentConfigError(
+      `stop rule 'loss' (train to a training-loss target) needs a full-batch memoryless optimizer (gd, egr), not '${config.optimizer}': use a steps or time rule`,
+    );
+  }
+  if (config.stop.kind === 'time') {
+    const steps = Math.round(config.stop.T / config.lr);
+    if (steps < 1 || steps > config.stop.maxSteps) {
+      throw new ExperimentConfigError(
+        `training time T = ${config.stop.T} at learning rate ${config.lr} needs ${steps} steps, outside 1..${config.stop.maxSteps} (maxSteps)`,
+      );
+    }
+  }
+  if (!Array.isArray(config.perturb?.sigmas)) throw new ExperimentConfigError('perturb.sigmas must be a list of standard deviations');
+  config.perturb.sigmas.forEach((s) => positiveFinite('perturbation sigma', s));
+  positiveInteger('perturb.draws', config.perturb.draws);
+  nonNegativeInteger('recordEvery', config.recordEvery);
+  return config;
+}
+
+/** The axes of a sweep: every combination becomes one run. */
+export interface SweepGrid {
+  lrs: number[];
+  seeds: number[];
+  /** Hidden-layer widths (one hidden layer each); omitted: the base config's hidden layers. */
+  widths?: number[];
+  /** EGR weights μ (used only when the base optimiser is 'egr'). */
+  mus?: number[];
+}
+
+/**
+ * Every combination of the grid applied to `base`, in the order
+ * width, μ, learning rate, seed (seeds innermost, so the runs of one table cell
+ * are adjacent). Each config is validated.
+ */
+export function expandGrid(base: RunConfig, grid: SweepGrid): RunConfig[] {
+  const widths = grid.widths?.map((w) => [w]) ?? [base.hidden];
+  const mus = base.optimizer === 'egr' ? grid.mus ?? [base.mu as number] : [base.mu];
+  const out: RunConfig[] = [];
+  for (const hidden of widths) {
+    for (const mu of mus) {
+      for (const lr of grid.lrs) {
+        for (const seed of grid.seeds) {
+          out.push(validateRunConfig({ ...base, hidden: [...hidden], mu, lr, seed }));
+        }
+      }
+    }
+  }
+  return out;
+}
