@@ -1,4 +1,6 @@
 import type { Command } from '../command.js';
+import { train } from './train.js';
+import { sweep } from './sweep.js';
 
 /** Every `igr` subcommand, in the order `igr --help` lists them. Adding a command touches this list only. */
-export const commands: readonly Command[] = [];
+export const commands: readonly Command[] = [train, sweep];

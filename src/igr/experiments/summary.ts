@@ -4,7 +4,7 @@
  * failed runs are counted, never averaged in).
  */
 import { meanAndSd } from './measure.js';
-import type { SweepRecord } from './types.js';
+import type { StopRule, SweepRecord } from './types.js';
 
 /** Mean and sample standard deviation over seeds; null when no run gave the value. */
 export interface MeanSd {
@@ -22,6 +22,7 @@ export interface SummaryRow {
   lr: number;
   mu: number | null;
   hvp: string | null;
+  stop: StopRule;
   runs: number;
   ok: number;
   diverged: number;
@@ -73,6 +74,7 @@ export function summarize(records: readonly SweepRecord[]): SummaryRow[] {
       lr: c.lr,
       mu: c.mu,
       hvp: c.hvp,
+      stop: c.stop,
       runs: runs.length,
       ok: ok.length,
       diverged: runs.filter((r) => r.status === 'diverged').length,

@@ -1,0 +1,161 @@
+/**
+ * Command-line options shared by `igr train` and `igr sweep`: their parseArgs
+ * definitions, their help text, and the translation of parsed values into a
+ * validated {@link RunConfig}. Every bad value becomes a {@link UsageError}
+ * naming the option and what is valid (exit code 2).
+ */
+import { UsageError } from '../command.js';
+import {
+  ExperimentConfigError,
+  hiddenFromSizes,
+  makeRunConfig,
+  validateRunConfig,
+} from '../../igr/experiments/config.js';
+import type { RunConfig, StopRule } from '../../igr/experiments/types.js';
+
+/** parseArgs definitions of the options that describe one run. */
+export const runOptionSpecs = {
+  data: { type: 'string' },
+  train: { type: 'string' },
+  test: { type: 'string' },
+  'data-seed': { type: 'string' },
+  'full-res': { type: 'boolean' },
+  hidden: { type: 'string' },
+  sizes: { type: 'string' },
+  activation: { type: 'string' },
+  init: { type: 'string' },
+  optimizer: { type: 'string' },
+  lr: { type: 'string' },
+  mu: { type: 'string' },
+  hvp: { type: 'string' },
+  'batch-size': { type: 'string' },
+  beta: { type: 'string' },
+  seed: { type: 'string' },
+  'target-loss': { type: 'string' },
+  'max-steps': { type: 'string' },
+  steps: { type: 'string' },
+  time: { type: 'string' },
+  sigmas: { type: 'string' },
+  draws: { type: 'string' },
+  record: { type: 'string' },
+} as const;
+
+/** Names of the run options, for "cannot be combined" messages. */
+export const runOptionNames = Object.keys(runOptionSpecs);
+
+/** Help lines of the run options. */
+export const runOptionsHelp = `  --data NAME            mnist | moons | spirals | teacher (default mnist)
+  --train N --test N     training / test examples (default 1000 / 2000; MNIST: disjoint seeded subsets of 10,000 digits)
+  --data-seed N          seed of the data split (default 0)
+  --full-res             MNIST at 28×28 instead of 2×2-average-pooled 14×14
+  --hidden W[,W...]      hidden widths (default 64)   | --sizes IN,W...,OUT  full widths, checked against the data
+  --activation NAME      tanh | relu | softplus | gelu (default tanh)
+  --init NAME            lecun | glorot | he (default lecun)
+  --optimizer NAME       gd | sgd | momentum | egr (default gd)
+  --lr H                 learning rate h > 0 (default 0.1)
+  --mu M --hvp MODE      EGR: weight μ > 0 of μ|∇E|², and exact | finite-difference (default exact)
+  --batch-size B         SGD minibatch size (default 100)    --beta B   momentum β in [0, 1) (default 0.9)
+  --seed N               initialisation seed (default 0)
+  stopping (one of):     --target-loss L [--max-steps N]  train until E ≤ L (default 0.1, at most 5000 steps)
+                         --steps N                        exactly N steps
+                         --time T [--max-steps N]         the same training time T = h·steps at every h
+  --sigmas S[,S...]      perturbation sizes σ of θ + σε (default 0.01,0.03,0.1)   --draws N  draws per σ (default 5)
+  --record N             record the training loss every N steps in the JSON line (default 0: off)`;
+
+type Values = Record<string, string | boolean | undefined>;
+
+function number(option: string, text: string): number {
+  const v = Number(text.trim());
+  if (text.trim() === '' || !Number.isFinite(v)) throw new UsageError(`--${option}: '${text}' is not a number`);
+  return v;
+}
+
+/** A positive finite number, else a UsageError naming the option. */
+export function positiveNumber(option: string, text: string): number {
+  const v = number(option, text);
+  if (!(v > 0)) throw new UsageError(`--${option} must be positive, got ${text}`);
+  return v;
+}
+
+/** An integer ≥ min, else a UsageError naming the option. */
+export function integer(option: string, text: string, min: number): number {
+  const v = number(option, text);
+  if (!Number.isInteger(v) || v < min) throw new UsageError(`--${option} must be an integer ≥ ${min}, got ${text}`);
+  return v;
+}
+
+/** A comma-separated list, each item parsed by `item`. */
+export function list<T>(option: string, text: string, item: (option: string, text: string) => T): T[] {
+  const parts = text.split(',');
+  if (parts.some((p) => p.trim() === '')) throw new UsageError(`--${option}: '${text}' is not a comma-separated list`);
+  return parts.map((p) => item(option, p));
+}
+
+const positiveInteger = (option: string, text: string) => integer(option, text, 1);
+const nonNegativeInteger = (option: string, text: string) => integer(option, text, 0);
+
+/** The run options that were given, as `--name` strings. */
+export function givenRunOptions(values: Values): string[] {
+  return runOptionNames.filter((name) => values[name] !== undefined).map((n) => `--${n}`);
+}
+
+/**
+ * A validated run config from parsed options (defaults: {@link makeRunConfig}),
+ * with `experiment` as its experiment label.
+ */
+export function configFromOptions(values: Values, experiment: string): RunConfig {
+  const s = (name: string) => values[name] as string | undefined;
+  const overrides: Partial<RunConfig> = { experiment };
+  if (s('data') !== undefined) overrides.data = s('data') as RunConfig['data'];
+  if (s('train') !== undefined) overrides.train = positiveInteger('train', s('train')!);
+  if (s('test') !== undefined) overrides.test = positiveInteger('test', s('test')!);
+  if (s('data-seed') !== undefined) overrides.dataSeed = nonNegativeInteger('data-seed', s('data-seed')!);
+  if (values['full-res'] === true) overrides.pool = false;
+  if (s('activation') !== undefined) overrides.activation = s('activation') as RunConfig['activation'];
+  if (s('init') !== undefined) overrides.init = s('init') as RunConfig['init'];
+  if (s('optimizer') !== undefined) overrides.optimizer = s('optimizer') as RunConfig['optimizer'];
+  if (s('lr') !== undefined) overrides.lr = positiveNumber('lr', s('lr')!);
+  if (s('mu') !== undefined) overrides.mu = positiveNumber('mu', s('mu')!);
+  if (s('hvp') !== undefined) overrides.hvp = s('hvp') as RunConfig['hvp'];
+  if (s('batch-size') !== undefined) overrides.batchSize = positiveInteger('batch-size', s('batch-size')!);
+  if (s('beta') !== undefined) overrides.beta = number('beta', s('beta')!);
+  if (s('seed') !== undefined) overrides.seed = nonNegativeInteger('seed', s('seed')!);
+  if (s('record') !== undefined) overrides.recordEvery = nonNegativeInteger('record', s('record')!);
+
+  const stops = ['target-loss', 'steps', 'time'].filter((n) => s(n) !== undefined);
+  if (stops.length > 1) throw new UsageError(`give at most one stopping rule, got ${stops.map((n) => `--${n}`).join(' and ')}`);
+  const maxSteps = s('max-steps') !== undefined ? positiveInteger('max-steps', s('max-steps')!) : 5000;
+  if (s('steps') !== undefined && s('max-steps') !== undefined) throw new UsageError('--max-steps goes with --target-loss or --time, not --steps');
+  let stop: StopRule | undefined;
+  if (s('steps') !== undefined) stop = { kind: 'steps', steps: positiveInteger('steps', s('steps')!) };
+  else if (s('time') !== undefined) stop = { kind: 'time', T: positiveNumber('time', s('time')!), maxSteps };
+  else if (s('target-loss') !== undefined || s('max-steps') !== undefined) {
+    stop = { kind: 'loss', target: s('target-loss') !== undefined ? positiveNumber('target-loss', s('target-loss')!) : 0.1, maxSteps };
+  }
+  if (stop) overrides.stop = stop;
+
+  if (s('sigmas') !== undefined || s('draws') !== undefined) {
+    const defaults = makeRunConfig().perturb;
+    overrides.perturb = {
+      sigmas: s('sigmas') !== undefined ? list('sigmas', s('sigmas')!, positiveNumber) : defaults.sigmas,
+      draws: s('draws') !== undefined ? positiveInteger('draws', s('draws')!) : defaults.draws,
+    };
+  }
+
+  if (s('hidden') !== undefined && s('sizes') !== undefined) throw new UsageError('give --hidden or --sizes, not both');
+  try {
+    if (s('hidden') !== undefined) overrides.hidden = list('hidden', s('hidden')!, positiveInteger);
+    const config = makeRunConfig(overrides);
+    if (s('sizes') !== undefined) {
+      config.hidden = hiddenFromSizes(list('sizes', s('sizes')!, positiveInteger), config);
+    }
+    if (config.optimizer !== 'egr' && (config.mu !== null || s('hvp') !== undefined)) {
+      throw new UsageError(`--mu and --hvp belong to --optimizer egr, not '${config.optimizer}'`);
+    }
+    if (config.optimizer === 'egr' && config.mu === null) throw new UsageError('--optimizer egr needs --mu (the weight μ of μ|∇E|², > 0)');
+    return validateRunConfig(config);
+  } catch (error) {
+    if (error instanceof ExperimentConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+}
