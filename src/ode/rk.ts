@@ -157,16 +157,19 @@ export function evaluateInto(field: VectorField, t: number, y: Float64Array, int
   }
 }
 
+/** False for NaN (comparisons with NaN fail), for ±Infinity even when blowup = Infinity, and beyond the threshold. */
+function withinBounds(v: number, blowup: number): boolean {
+  const a = Math.abs(v);
+  return a <= blowup && a < Infinity;
+}
+
 /** Checks a freshly computed state: non-finite or beyond the blow-up threshold is an error naming the step and time. */
 export function checkState(y: Float64Array, blowup: number, step: number, t: number): void {
   let bad = false;
-  for (let i = 0; i < y.length; i++) {
-    // !(|v| <= blowup) catches NaN too.
-    if (!(Math.abs(y[i]!) <= blowup)) bad = true;
-  }
+  for (let i = 0; i < y.length; i++) if (!withinBounds(y[i]!, blowup)) bad = true;
   if (!bad) return;
   let i = 0;
-  while (Math.abs(y[i]!) <= blowup) i++;
+  while (withinBounds(y[i]!, blowup)) i++;
   const what = Number.isFinite(y[i]!) ? `|y[${i}]| = ${Math.abs(y[i]!).toExponential(3)} exceeds the blow-up threshold ${blowup}` : `y[${i}] is ${y[i]}`;
   throw new OdeError('blowup', `solution blew up at step ${step}, t = ${t}: ${what}`, { step, t, component: i });
 }

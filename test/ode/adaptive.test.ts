@@ -1,0 +1,119 @@
+/** Adaptive Dormand–Prince 5(4): meets its tolerance, costs less than RK4, and fails clearly. */
+import { describe, expect, it } from 'vitest';
+import { dormandPrince, integrate, integrateAdaptive, OdeError } from '../../src/ode/index.js';
+import { linearProblem, maxAbs, maxDiff, nonAutonomous, oscillator, riccati, type Problem } from './problems.js';
+
+const problems: Problem[] = [linearProblem(1), oscillator(), riccati(), nonAutonomous()];
+
+/** The tolerance a solution should meet: atol + rtol·|y(t1)|_∞, the scale the controller uses per step. */
+const tolerance = (p: Problem, rtol: number, atol: number): number => atol + rtol * maxAbs(p.exact);
+
+describe('Dormand–Prince meets its tolerance (global error ≤ 10 × (atol + rtol·|y|))', () => {
+  // The controller bounds the local error per step; the global error over these O(1)
+  // intervals stays within a small factor of it (measured: 0.1× to 0.5×), so 10× is a real check.
+  for (const p of problems) {
+    for (const rtol of [1e-6, 1e-8, 1e-10, 1e-12]) {
+      it(`${p.name}, rtol = ${rtol}`, () => {
+        const atol = rtol * 1e-2;
+        const r = dormandPrince(p.field, p.y0, { t0: p.t0, t1: p.t1, rtol, atol });
+        expect(maxDiff(r.y, p.exact)).toBeLessThanOrEqual(10 * tolerance(p, rtol, atol));
+        expect(r.steps).toBeGreaterThan(0);
+      });
+    }
+  }
+  it('reaches ~1e-12 relative accuracy at rtol = 1e-12 with the default atol', () => {
+    for (const p of problems) {
+      const r = dormandPrince(p.field, p.y0, { t1: p.t1, rtol: 1e-12 });
+      expect(maxDiff(r.y, p.exact) / maxAbs(p.exact)).toBeLessThan(2e-12);
+    }
+  });
+  it('integrates backwards (t1 < t0) to the same tolerance', () => {
+    const p = oscillator(2);
+    const r = dormandPrince(p.field, p.exact, { t0: 2, t1: 0, rtol: 1e-10, atol: 1e-12 });
+    expect(maxDiff(r.y, p.y0)).toBeLessThanOrEqual(10 * (1e-12 + 1e-10));
+  });
+  it('Bogacki–Shampine 3(2) through integrateAdaptive meets its tolerance too', () => {
+    for (const p of problems) {
+      const r = integrateAdaptive(p.field, p.y0, { t1: p.t1, rtol: 1e-6, atol: 1e-8, method: 'bogackiShampine32' });
+      expect(maxDiff(r.y, p.exact)).toBeLessThanOrEqual(10 * tolerance(p, 1e-6, 1e-8));
+    }
+  });
+});
+
+describe('cost', () => {
+  it('counts evaluations: 2 to start (f(t0) and the step-size probe), then 6 per attempt (FSAL)', () => {
+    for (const p of problems) {
+      let calls = 0;
+      const r = dormandPrince((t, y) => { calls++; return p.field(t, y); }, p.y0, { t1: p.t1, rtol: 1e-9 });
+      expect(r.evaluations).toBe(calls);
+      expect(r.evaluations).toBe(2 + 6 * (r.steps + r.rejected));
+    }
+  });
+  it('uses fewer evaluations than RK4 at equal accuracy on smooth problems', () => {
+    const rows: Record<string, number | string>[] = [];
+    for (const p of [linearProblem(1), oscillator(), nonAutonomous()]) {
+      const dp = dormandPrince(p.field, p.y0, { t1: p.t1, rtol: 1e-10, atol: 1e-12 });
+      const target = maxDiff(dp.y, p.exact);
+      // Smallest RK4 step count reaching the same error: double, then bisect.
+      const err = (steps: number) => maxDiff(integrate(p.field, p.y0, { t1: p.t1, steps, method: 'rk4' }), p.exact);
+      let hi = 1;
+      while (err(hi) > target) hi *= 2;
+      let lo = hi / 2;
+      while (hi - lo > 1) {
+        const mid = Math.floor((lo + hi) / 2);
+        if (err(mid) > target) lo = mid;
+        else hi = mid;
+      }
+      rows.push({ problem: p.name, error: target.toExponential(2), dpEvaluations: dp.evaluations, rk4Evaluations: 4 * hi, ratio: (4 * hi / dp.evaluations).toFixed(1) });
+      expect(dp.evaluations).toBeLessThan(4 * hi);
+    }
+    console.log('Dormand–Prince (rtol 1e-10) vs RK4 at equal error:');
+    console.table(rows);
+  });
+  it('t1 = t0 returns a copy of y0 without evaluating', () => {
+    const r = dormandPrince(() => { throw new Error('not called'); }, [3], { t0: 1, t1: 1 });
+    expect(Array.from(r.y)).toEqual([3]);
+    expect(r.evaluations).toBe(0);
+  });
+  it('honours h0 as the first attempted step', () => {
+    const seen: number[] = [];
+    dormandPrince((t, y) => { seen.push(t); return y.slice(); }, [1], { t1: 1, h0: 0.01 });
+    // f(t0), then the stages of the first attempt at t0 + c_i·0.01.
+    expect(seen[1]).toBeCloseTo(0.01 / 5, 15);
+  });
+});
+
+describe('failures', () => {
+  it('a step cap hit is a max-steps error naming the cap and the time reached', () => {
+    const p = oscillator(2);
+    let err: unknown;
+    try { dormandPrince(p.field, p.y0, { t1: 2, rtol: 1e-12, maxSteps: 5 }); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(OdeError);
+    expect((err as OdeError).kind).toBe('max-steps');
+    expect((err as OdeError).message).toMatch(/^dormandPrince: reached maxSteps = 5 \(\d+ accepted, \d+ rejected\) at t = [\d.e-]+ before t1 = 2; raise maxSteps or loosen rtol\/atol/);
+  });
+  it('a singularity (y\' = y² from 1, singular at t = 1) is a step-size error near t = 1', () => {
+    let err: unknown;
+    try { dormandPrince((_t, y) => Float64Array.of(y[0]! * y[0]!), [1], { t1: 2 }); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(OdeError);
+    expect((err as OdeError).kind).toBe('step-size');
+    expect(Math.abs((err as OdeError).t! - 1)).toBeLessThan(1e-6);
+    expect((err as OdeError).message).toMatch(/step size .* fell below float64 time resolution at t = 0\.99999/);
+  });
+  it('a solution beyond the blow-up threshold is a blowup error with its time', () => {
+    let err: unknown;
+    try { dormandPrince((_t, y) => y.slice(), [1], { t1: 100, blowup: 1e6 }); } catch (e) { err = e; }
+    expect((err as OdeError).kind).toBe('blowup');
+    // e^t passes 1e6 at t = ln(1e6) ≈ 13.8; the step that crosses it ends within one step of that.
+    expect((err as OdeError).t).toBeGreaterThan(Math.log(1e6));
+    expect((err as OdeError).t).toBeLessThan(Math.log(1e6) + 1);
+    expect((err as OdeError).message).toMatch(/solution blew up at step \d+, t = [\d.]+: \|y\[0\]\| = .* exceeds the blow-up threshold 1000000/);
+  });
+  it('a non-finite field value is a nonfinite error naming step and time', () => {
+    let err: unknown;
+    try { dormandPrince((t, y) => Float64Array.of(t > 0.5 ? NaN : -y[0]!), [1], { t1: 1 }); } catch (e) { err = e; }
+    expect((err as OdeError).kind).toBe('nonfinite');
+    expect((err as OdeError).t).toBeGreaterThan(0.5);
+    expect((err as OdeError).message).toMatch(/vector field returned a non-finite value \(component 0 is NaN\) at step \d+, t = 0\.5/);
+  });
+});
