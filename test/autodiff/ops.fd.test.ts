@@ -180,6 +180,9 @@ describe('reductions: orders 1-3 match finite differences', () => {
   it('softmax', () => {
     fc.assert(fc.property(reduceArb, (s) => check(s, ([x], p) => ad.softmax(x!, p < 0 ? -1 : p % x!.ndim))), RUNS);
   });
+  it('logSoftmax', () => {
+    fc.assert(fc.property(reduceArb, (s) => check(s, ([x], p) => ad.logSoftmax(x!, p < 0 ? -1 : p % x!.ndim))), RUNS);
+  });
   it('softmaxCrossEntropy', () => {
     const arb = fc
       .tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }))

@@ -34,16 +34,22 @@ export function logSumExp(x: Tensor, axis?: number, keepdims = false): Tensor {
   return reshape(s, a === undefined ? [] : x.shape.filter((_, i) => i !== a));
 }
 
-/** `exp(x - logSumExp(x, axis))`: probabilities along `axis` (default the last). */
+/**
+ * Probabilities `exp(x) / Σ exp(x)` along `axis` (default the last), as `e / Σ e` with
+ * `e = exp(x - m)`: subtracting the constant m = max first keeps every exponent ≤ 0, and
+ * (unlike `exp(x - logSumExp(x))`) loses no digits to rounding `m + log Σ` for large x.
+ */
 export function softmax(x: Tensor, axis = -1): Tensor {
   const a = normAxis('softmax', axis, x.ndim, x.shape);
-  return exp(sub(x, logSumExp(x, a, true)));
+  const e = exp(sub(x, shiftOf(x, a)));
+  return div(e, sumTo(e, e.shape.map((d, i) => (i === a ? 1 : d))));
 }
 
-/** Log-probabilities `x - logSumExp(x, axis)`. */
+/** Log-probabilities `x - logSumExp(x, axis)`, computed as `(x - m) - log Σ exp(x - m)`. */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
   const a = normAxis('logSoftmax', axis, x.ndim, x.shape);
-  return sub(x, logSumExp(x, a, true));
+  const z = sub(x, shiftOf(x, a));
+  return sub(z, log(sumTo(exp(z), z.shape.map((d, i) => (i === a ? 1 : d)))));
 }
 
 interface XentParams {
@@ -68,7 +74,8 @@ const XENT: Primitive<XentParams> = {
       if (!Number.isFinite(m)) m = 0;
       let s = 0;
       for (let j = 0; j < k; j++) s += Math.exp(L[r + j]! - m);
-      total += m + Math.log(s) - L[r + labels[i]!]!;
+      // (m - L[y]) first: exact when they are close, so large logits lose no digits to rounding
+      total += m - L[r + labels[i]!]! + Math.log(s);
     }
     return new Tensor([], Float64Array.of(total / n));
   },
