@@ -2,7 +2,8 @@
  * Cost of one optimiser step on an MNIST-sized MLP with N = 1000 digits:
  * a full-batch GD step (one value-and-gradient), and one EGR step with the
  * Hessian-vector product exact (double backprop) or by a finite difference of
- * gradients (two gradients). Prints medians in ms and ratios to the GD step.
+ * gradients (two gradients). Prints medians in ms and the median per-round ratio
+ * to the GD step (rounds interleave the three, so load changes cancel in the ratio).
  *
  *   npx tsx bench/nn.bench.ts [--reps 7] [--quick]
  */
@@ -20,15 +21,25 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[k]! : (s[k - 1]! + s[k]!) / 2;
 }
 
-function time(fn: () => void): number {
-  fn(); // warm-up: JIT and allocation
-  const ts: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    fn();
-    ts.push(performance.now() - t0);
+/**
+ * Times the candidates in interleaved rounds (one call of each per round), so a
+ * change of machine load hits all alike; returns each one's median and the
+ * median over rounds of its time divided by the first candidate's.
+ */
+function timeRounds(fns: (() => void)[]): { ms: number[]; ratio: number[] } {
+  fns.forEach((fn) => fn()); // warm-up: JIT and allocation
+  const ts = fns.map(() => [] as number[]);
+  for (let r = 0; r < reps; r++) {
+    fns.forEach((fn, i) => {
+      const t0 = performance.now();
+      fn();
+      ts[i]!.push(performance.now() - t0);
+    });
   }
-  return median(ts);
+  return {
+    ms: ts.map(median),
+    ratio: ts.map((t) => median(t.map((v, r) => v / ts[0]![r]!))),
+  };
 }
 
 const configs = quick
@@ -45,12 +56,14 @@ for (const { pool, sizes, n } of configs) {
   const model = mlp({ sizes, activation: 'tanh' });
   const loss = lossFunction(model, train);
   const theta = model.init(1);
-  const gd = time(() => void valueAndGrad(loss)(tensor(theta)));
-  const exact = time(() => void egrGradient(loss, theta, 0.01, 'exact'));
-  const fd = time(() => void egrGradient(loss, theta, 0.01, 'finite-difference'));
+  const { ms, ratio } = timeRounds([
+    () => void valueAndGrad(loss)(tensor(theta)),
+    () => void egrGradient(loss, theta, 0.01, 'exact'),
+    () => void egrGradient(loss, theta, 0.01, 'finite-difference'),
+  ]);
   console.log(
-    `${sizes.join('-').padEnd(16)} ${String(n).padEnd(5)} ${String(model.numParams).padStart(6)} ${gd.toFixed(1).padStart(7)}` +
-      `   ${exact.toFixed(1).padStart(8)} (${(exact / gd).toFixed(2)}×)` +
-      `       ${fd.toFixed(1).padStart(8)} (${(fd / gd).toFixed(2)}×)`,
+    `${sizes.join('-').padEnd(16)} ${String(n).padEnd(5)} ${String(model.numParams).padStart(6)} ${ms[0]!.toFixed(1).padStart(7)}` +
+      `   ${ms[1]!.toFixed(1).padStart(8)} (${ratio[1]!.toFixed(2)}×)` +
+      `       ${ms[2]!.toFixed(1).padStart(8)} (${ratio[2]!.toFixed(2)}×)`,
   );
 }

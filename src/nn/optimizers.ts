@@ -60,6 +60,17 @@ export interface TrainOptions {
   record?: number;
   /** Loss above `explodeFactor · max(|E(θ₀)|, 1)` means divergence (default {@link DEFAULT_EXPLODE_FACTOR}). */
   explodeFactor?: number;
+  /**
+   * The loss the explosion threshold is relative to, in place of E(θ₀): a run
+   * continued over several calls passes its first loss so every call uses one threshold.
+   */
+  explodeReference?: number;
+  /**
+   * Stop rule: called after each step's loss E(θ_n) is known (minibatch loss for
+   * SGD); returning true ends the run at θ_n, before its update (`stopped: true`).
+   * E.g. `(n, e) => e <= target` trains to a given training loss.
+   */
+  until?: (step: number, loss: number) => boolean;
 }
 
 /** Why and where a run diverged. */
@@ -84,6 +95,8 @@ export interface TrainResult {
   finalLoss: number;
   /** Parameter updates performed. */
   steps: number;
+  /** True when the `until` stop rule ended the run. */
+  stopped: boolean;
   diverged: Divergence | null;
   seconds: number;
   /** Gradients of E evaluated (EGR finite-difference: two per step). */
@@ -200,6 +213,10 @@ export function train(options: TrainOptions): TrainResult {
   if (!Number.isInteger(record) || record < 1) throw new Error(`train: record must be a positive integer, got ${record}`);
   const explodeFactor = options.explodeFactor ?? DEFAULT_EXPLODE_FACTOR;
   positive('train', 'explodeFactor', explodeFactor);
+  const reference = options.explodeReference;
+  if (reference !== undefined && !Number.isFinite(reference)) {
+    throw new Error(`train: explodeReference must be a finite number, got ${reference}`);
+  }
   if (!(options.params0 instanceof Float64Array)) throw new Error('train: params0 must be a Float64Array');
   for (let i = 0; i < options.params0.length; i++) {
     if (!Number.isFinite(options.params0[i]!)) throw new Error(`train: params0[${i}] = ${options.params0[i]} is not finite`);
@@ -225,7 +242,9 @@ export function train(options: TrainOptions): TrainResult {
   let gradientEvaluations = 0;
   let hvpEvaluations = 0;
   let diverged: Divergence | null = null;
-  let threshold = Infinity;
+  let stopped = false;
+  let lastValue = NaN;
+  let threshold = reference === undefined ? Infinity : explodeFactor * Math.max(Math.abs(reference), 1);
 
   // SGD state: a seeded permutation per epoch, consumed batch by batch.
   const rng = spec.kind === 'sgd' ? new Rng(spec.seed) : null;
@@ -262,7 +281,7 @@ export function train(options: TrainOptions): TrainResult {
     onStep?.(step, value);
   };
 
-  if (spec.kind === 'sgd') {
+  if (spec.kind === 'sgd' && reference === undefined) {
     // The explosion threshold is relative to the full-batch loss at the start.
     const e0 = fullLoss(theta);
     if (check(0, e0)) threshold = explodeFactor * Math.max(Math.abs(e0), 1);
@@ -307,11 +326,16 @@ export function train(options: TrainOptions): TrainResult {
       if (!(error instanceof NonFiniteError)) throw error;
       value = NaN;
     }
-    if (n === 0 && spec.kind !== 'sgd' && Number.isFinite(value)) {
+    if (n === 0 && spec.kind !== 'sgd' && reference === undefined && Number.isFinite(value)) {
       threshold = explodeFactor * Math.max(Math.abs(value), 1);
     }
     if (!check(n, value)) break;
     note(n, value);
+    lastValue = value;
+    if (options.until?.(n, value)) {
+      stopped = true;
+      break;
+    }
 
     const next = new Float64Array(m);
     const h = spec.lr;
@@ -338,13 +362,21 @@ export function train(options: TrainOptions): TrainResult {
   }
 
   let finalLoss = NaN;
-  if (!diverged) {
+  if (stopped && spec.kind !== 'sgd') {
+    // E(θ_n) was just computed and reported to onStep; no second evaluation.
+    finalLoss = lastValue;
+  } else if (!diverged) {
     finalLoss = fullLoss(theta);
-    if (check(n, finalLoss)) {
+    if (!check(n, finalLoss)) finalLoss = NaN;
+    else if (!stopped) onStep?.(n, finalLoss);
+  }
+  if (!Number.isNaN(finalLoss)) {
+    // The last recorded loss is the full-batch loss at the final parameters.
+    if (lossSteps[lossSteps.length - 1] === n) losses[losses.length - 1] = finalLoss;
+    else {
       losses.push(finalLoss);
       lossSteps.push(n);
-      onStep?.(n, finalLoss);
-    } else finalLoss = NaN;
+    }
   }
   return {
     params: theta,
@@ -352,6 +384,7 @@ export function train(options: TrainOptions): TrainResult {
     lossSteps,
     finalLoss,
     steps: n,
+    stopped,
     diverged,
     seconds: (performance.now() - start) / 1000,
     gradientEvaluations,

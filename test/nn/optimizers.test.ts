@@ -76,6 +76,32 @@ describe('full-batch gradient descent and momentum follow their recurrences', ()
   });
 });
 
+describe('stop rule and explosion reference', () => {
+  it('until stops at the first θ_n with E(θ_n) ≤ target, before its update', () => {
+    const full = train({ loss: quadratic, params0: theta0, optimizer: { kind: 'gd', lr: 0.1 }, steps: 200 });
+    const target = 0.05;
+    const first = full.losses.findIndex((e) => e <= target);
+    expect(first).toBeGreaterThan(0);
+    const res = train({ loss: quadratic, params0: theta0, optimizer: { kind: 'gd', lr: 0.1 }, steps: 200, until: (_, e) => e <= target });
+    expect(res.stopped).toBe(true);
+    expect(res.steps).toBe(first);
+    expect(res.finalLoss).toBe(full.losses[first]);
+    expect(res.lossSteps.at(-1)).toBe(first);
+    const exact = train({ loss: quadratic, params0: theta0, optimizer: { kind: 'gd', lr: 0.1 }, steps: first });
+    expect(Array.from(res.params)).toEqual(Array.from(exact.params));
+    expect(exact.stopped).toBe(false);
+  });
+
+  it('explodeReference replaces E(θ₀) in the threshold', () => {
+    // E(θ₀) = 1.95 here; with factor 1 the threshold is 1.95 by default but 1 with reference 1.
+    const spec: OptimizerSpec = { kind: 'gd', lr: 0.1 };
+    expect(train({ loss: quadratic, params0: theta0, optimizer: spec, steps: 3, explodeFactor: 1 }).diverged).toBeNull();
+    const res = train({ loss: quadratic, params0: theta0, optimizer: spec, steps: 3, explodeFactor: 1, explodeReference: 1 });
+    expect(res.diverged).toMatchObject({ step: 0, reason: 'exploded' });
+    expect(res.diverged!.loss).toBeCloseTo(1.95, 14);
+  });
+});
+
 describe('EGR: gradient of E + μ|∇E|² is g + 2μHg', () => {
   it('exact mode equals g + 2μ A² θ on a quadratic', () => {
     const mu = 0.3;
