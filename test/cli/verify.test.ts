@@ -1,0 +1,196 @@
+/**
+ * `igr verify` end to end through `main`, with captured output: the human and JSON reports on
+ * fast settings, the exit codes, and every kind of bad input (message, exit code 2, no stack
+ * trace, no NaN).
+ */
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import type { CliIO } from '../../src/cli/command.js';
+import { MAX_ORDER, problems } from '../../src/igr/index.js';
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
+
+async function run(...argv: string[]): Promise<Run> {
+  let out = '';
+  let err = '';
+  const io: CliIO = { out: (t) => void (out += t), err: (t) => void (err += t), isTTY: false };
+  const code = await main(['verify', ...argv], io);
+  return { code, out, err };
+}
+
+/** A usage error: exit 2, nothing on stdout, one message on stderr without a stack trace or NaN. */
+async function usage(argv: string[], message: string | RegExp): Promise<string> {
+  const r = await run(...argv);
+  expect(r.code).toBe(2);
+  expect(r.out).toBe('');
+  expect(r.err.startsWith('igr verify: ')).toBe(true);
+  expect(r.err).not.toMatch(/\n\s+at /); // no stack frames
+  expect(r.err).not.toMatch(/NaN/);
+  if (typeof message === 'string') expect(r.err).toContain(message);
+  else expect(r.err).toMatch(message);
+  return r.err;
+}
+
+// The paper's loss E(a, b) = (1/2)(1 - a b)^2 from (2.8, 3.5) is stiff (|H| ≈ 21), so the
+// fast settings use a gentler start and a short ladder: a few hundred GD steps in all.
+const FAST = ['--loss', '(1/2)*(1 - a*b)^2', '--at', '1.2,0.6', '--h', '0.04,0.02,0.01', '--T', '0.4'];
+
+describe('igr verify on a loss typed as text', () => {
+  it('prints the error table and one PASS line per order, exit 0', async () => {
+    const r = await run(...FAST, '--orders', '1,2,3');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('(1 / 2) * (1 - a * b) ^ 2  (m = 2, θ0 = [1.2, 0.6], T = 0.4)');
+    expect(r.out).toMatch(/h\s+steps\s+local p=1\s+local p=2\s+local p=3\s+global p=1\s+global p=2\s+global p=3/);
+    for (const p of [1, 2, 3]) {
+      expect(r.out).toMatch(new RegExp(`order ${p}  global slope +[0-9.]+ \\(expected ${p}, R² [0-9.]+, 3 points\\) PASS`));
+      expect(r.out).toMatch(new RegExp(`local  slope +[0-9.]+ \\(expected ${p + 1}, R² [0-9.]+, 3 points\\) PASS`));
+    }
+    expect(r.out).toContain('reference integrator (max over all runs): RK4 Richardson estimate');
+    expect(r.out).toContain('non-gradient part of f_3');
+    expect(r.out).not.toMatch(/NaN/);
+  });
+
+  it('--json: one object per line with the documented keys, slopes near p and p+1, null not NaN', async () => {
+    const r = await run(...FAST, '--orders', '1,2', '--json');
+    expect(r.code).toBe(0);
+    const lines = r.out.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(r.out).not.toMatch(/NaN/);
+    const json = JSON.parse(lines[0] as string) as Record<string, unknown>;
+    expect(Object.keys(json)).toEqual([
+      'problem',
+      'T',
+      'hs',
+      'orders',
+      'globalError',
+      'localError',
+      'globalSlope',
+      'localSlope',
+      'referenceErrorBound',
+      'nonGradientPart',
+    ]);
+    expect(json.hs).toEqual([0.04, 0.02, 0.01]);
+    expect(json.orders).toEqual([1, 2]);
+    const globalSlope = json.globalSlope as Record<string, { slope: number }>;
+    const localSlope = json.localSlope as Record<string, { slope: number }>;
+    // The issue's acceptance tolerance: ±0.1 of p (global) and p + 1 (local).
+    expect(Math.abs(globalSlope['1']!.slope - 1)).toBeLessThan(0.1);
+    expect(Math.abs(globalSlope['2']!.slope - 2)).toBeLessThan(0.1);
+    expect(Math.abs(localSlope['1']!.slope - 2)).toBeLessThan(0.1);
+    expect(Math.abs(localSlope['2']!.slope - 3)).toBeLessThan(0.1);
+  });
+
+  it('--vars names the order of --at', async () => {
+    // (1/2)(1 - a b)^2 is symmetric in a, b, so swap to an asymmetric loss to see the order matter.
+    const r = await run('--loss', 'a^2 + 3*b', '--vars', 'b,a', '--at', '2', '--h', '0.1,0.05', '--orders', '1');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--at has 1 value but the loss has 2 variables (b, a), in that order');
+  });
+});
+
+describe('igr verify on built-in problems', () => {
+  it('--problem NAME with a short ladder and --json', async () => {
+    const quadratic = problems.find((p) => p.name.includes('quadratic'));
+    expect(quadratic).toBeDefined();
+    const r = await run('--problem', quadratic!.name, '--orders', '1,2', '--h', '0.1,0.05,0.025', '--T', '0.5', '--json');
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.out) as { problem: string; T: number };
+    expect(json.problem).toBe(quadratic!.name);
+    expect(json.T).toBe(0.5);
+  });
+
+  it('--help lists every built-in problem and the order range, exit 0', async () => {
+    const r = await run('--help');
+    expect(r.code).toBe(0);
+    for (const p of problems) expect(r.out).toContain(p.name);
+    expect(r.out).toContain(`each in 1..${MAX_ORDER}`);
+  });
+});
+
+describe('igr verify bad input', () => {
+  it('unknown problem: lists the valid ones', async () => {
+    const err = await usage(['--problem', 'nosuch'], /nosuch/);
+    for (const p of problems) expect(err).toContain(p.name);
+  });
+
+  it('an expression that does not parse: the position', async () => {
+    await usage(['--loss', 'a*(b +', '--at', '1,2'], 'cannot parse the expression at character 7');
+  });
+
+  it('an unknown function', async () => {
+    await usage(['--loss', 'foo(a)', '--at', '1'], "--loss: unknown function 'foo'; valid functions: sin, cos");
+  });
+
+  it('an unknown variable under --vars', async () => {
+    await usage(['--loss', 'a*b + c', '--vars', 'a,b', '--at', '1,2'], "--loss: unknown symbol 'c'; variables: a, b");
+  });
+
+  it('a non-scalar expression', async () => {
+    await usage(['--loss', '[a, b]', '--at', '1,2'], "--loss: the loss must be a scalar expression, but '[a, b]' is a matrix or array literal");
+  });
+
+  it('--at with the wrong count, or missing, or not numbers', async () => {
+    await usage(['--loss', 'a*b', '--at', '1,2,3'], '--at has 3 values but the loss has 2 variables (a, b), in that order');
+    await usage(['--loss', 'a*b'], '--loss needs a start point: --at x0,y0,...');
+    await usage(['--loss', 'a*b', '--at', '1,x'], "--at: 'x' is not a finite number");
+  });
+
+  it('a start point outside the loss domain', async () => {
+    // A negative first value after --at is taken as the value, not as an option.
+    await usage(['--loss', 'log(a)', '--at', '-1'], "the loss 'log(a)' is not finite at --at [-1]; choose a start point inside its domain");
+    await usage(['--loss', 'sqrt(a)', '--at', '0'], "the gradient of the loss 'sqrt(a)' is not finite at --at [0]");
+  });
+
+  it('non-positive h or T', async () => {
+    await usage(['--loss', 'a^2', '--at', '1', '--h', '0.1,0,0.05'], '--h: every step size must be positive, got 0');
+    await usage(['--loss', 'a^2', '--at', '1', '--h', '-0.1'], '--h: every step size must be positive, got -0.1');
+    await usage(['--loss', 'a^2', '--at', '1', '--T', '0'], '--T must be positive, got 0');
+    await usage(['--loss', 'a^2', '--at', '1', '--T', '-1'], '--T must be positive, got -1');
+  });
+
+  it('orders outside 1..max: says the max', async () => {
+    await usage(['--orders', '0'], `--orders: 0 is not an order in 1..${MAX_ORDER}`);
+    await usage(['--orders', `1,${MAX_ORDER + 1}`], `the largest order igr verify measures is ${MAX_ORDER}`);
+    await usage(['--orders', '1.5'], `--orders: 1.5 is not an order in 1..${MAX_ORDER}`);
+  });
+
+  it('unknown options and --problem with --loss', async () => {
+    await usage(['--nosuch'], /Unknown option '--nosuch'/);
+    await usage(['--problem', problems[0]!.name, '--loss', 'a', '--at', '1'], 'use either --problem or --loss, not both');
+  });
+
+  it('h beyond the stability limit of GD: that h is reported diverged, the rest still measured', async () => {
+    // E = a^4 from a = 1: GD with h = 1 goes 1 → −3 → 105 → −4.6e6, past the core's divergence
+    // threshold 1e6 · (1 + |θ0|) at step 3; the other step sizes are stable.
+    const args = ['--loss', 'a^4', '--at', '1', '--h', '1,0.01,0.005,0.0025', '--T', '3', '--orders', '1,2'];
+    const r = await run(...args);
+    expect(r.out).toMatch(/^ {2}1\s+3\s+.*diverged at step 3$/m);
+    expect(r.out).toMatch(/order 1  global slope +[0-9.]+ \(expected 1, R² [0-9.]+, 3 points\) PASS/);
+    expect(r.out).not.toMatch(/NaN/);
+    // The exit code depends on the remaining fits only: all pass here.
+    expect(r.code).toBe(0);
+    const json = await run(...args, '--json');
+    expect(json.out).not.toMatch(/NaN/);
+    const parsed = JSON.parse(json.out) as { globalError: Record<string, (number | null)[]>; localError: Record<string, (number | null)[]> };
+    expect(parsed.globalError['1']![0]).toBeNull();
+    expect(parsed.localError['2']![0]).toBeNull();
+    expect(json.code).toBe(0);
+  });
+});
+
+describe('igr verify exit code 1', () => {
+  it('a ladder too coarse for the asymptotic regime fails the slope check: FAIL lines, exit 1', async () => {
+    // E = a^4 from a = 1 over T = 1 with h = 1 in the ladder: one huge step (a → −3) is far from
+    // the h → 0 regime, so the fitted order-1 slopes miss 1 and 2 by more than 0.1.
+    const r = await run('--loss', 'a^4', '--at', '1', '--h', '1,0.02,0.01,0.005', '--T', '1', '--orders', '1');
+    expect(r.code).toBe(1);
+    expect(r.err).toBe('');
+    expect(r.out).toMatch(/order 1  global slope +[0-9.]+ \(expected 1, R² [0-9.]+, 4 points\) FAIL/);
+    expect(r.out).toMatch(/^ {2}FAIL/m);
+  });
+});
