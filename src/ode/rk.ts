@@ -175,20 +175,83 @@ export function checkState(y: Float64Array, blowup: number, step: number, t: num
 }
 
 /**
+ * out[p] = y[p] + dt · Σ_q w_q k_{j_q}[p] over the nonzero weights, for every component p, and
+ * returns whether every out[p] lies within ±limit (limit ≤ Number.MAX_VALUE, so that also means
+ * finite; NaN fails the comparison). The sum starts from its first term, not from 0, so with one
+ * weight 1 (Euler) this is exactly y + dt·k, signed zeros included. One to four terms are
+ * unrolled (every built-in stage and weight row), which keeps the hot loop free of indirection.
+ */
+function combine(
+  out: Float64Array, y: Float64Array, dt: number,
+  w: Float64Array, idx: Int32Array, k: Float64Array[], limit: number,
+): boolean {
+  const n = out.length;
+  const m = idx.length;
+  let ok = true;
+  if (m === 1) {
+    const w0 = w[0]!, k0 = k[idx[0]!]!;
+    for (let p = 0; p < n; p++) {
+      const v = y[p]! + dt * (w0 * k0[p]!);
+      out[p] = v;
+      if (!(Math.abs(v) <= limit)) ok = false;
+    }
+  } else if (m === 2) {
+    const w0 = w[0]!, w1 = w[1]!, k0 = k[idx[0]!]!, k1 = k[idx[1]!]!;
+    for (let p = 0; p < n; p++) {
+      const v = y[p]! + dt * (w0 * k0[p]! + w1 * k1[p]!);
+      out[p] = v;
+      if (!(Math.abs(v) <= limit)) ok = false;
+    }
+  } else if (m === 3) {
+    const w0 = w[0]!, w1 = w[1]!, w2 = w[2]!, k0 = k[idx[0]!]!, k1 = k[idx[1]!]!, k2 = k[idx[2]!]!;
+    for (let p = 0; p < n; p++) {
+      const v = y[p]! + dt * (w0 * k0[p]! + w1 * k1[p]! + w2 * k2[p]!);
+      out[p] = v;
+      if (!(Math.abs(v) <= limit)) ok = false;
+    }
+  } else if (m === 4) {
+    const w0 = w[0]!, w1 = w[1]!, w2 = w[2]!, w3 = w[3]!;
+    const k0 = k[idx[0]!]!, k1 = k[idx[1]!]!, k2 = k[idx[2]!]!, k3 = k[idx[3]!]!;
+    for (let p = 0; p < n; p++) {
+      const v = y[p]! + dt * (w0 * k0[p]! + w1 * k1[p]! + w2 * k2[p]! + w3 * k3[p]!);
+      out[p] = v;
+      if (!(Math.abs(v) <= limit)) ok = false;
+    }
+  } else if (m === 0) {
+    for (let p = 0; p < n; p++) {
+      const v = y[p]!;
+      out[p] = v;
+      if (!(Math.abs(v) <= limit)) ok = false;
+    }
+  } else {
+    for (let p = 0; p < n; p++) {
+      let acc = w[0]! * k[idx[0]!]![p]!;
+      for (let q = 1; q < m; q++) acc += w[q]! * k[idx[q]!]![p]!;
+      const v = y[p]! + dt * acc;
+      out[p] = v;
+      if (!(Math.abs(v) <= limit)) ok = false;
+    }
+  }
+  return ok;
+}
+
+/** The nonzero entries of a row: their indices and values, for {@link combine}. */
+function sparseRow(row: readonly number[]): { idx: Int32Array; w: Float64Array } {
+  const idx = row.flatMap((x, j) => (x !== 0 ? [j] : []));
+  return { idx: Int32Array.from(idx), w: Float64Array.from(idx, (j) => row[j]!) };
+}
+
+/**
  * The generic explicit Runge–Kutta stepper, with its stage buffers allocated once.
  * A step allocates nothing beyond the arrays the vector field itself returns.
  */
 export class RungeKuttaStepper {
   readonly tableau: ButcherTableau;
   readonly dimension: number;
-  private readonly s: number;
-  /** Row-major a, stages × stages. */
-  private readonly a: Float64Array;
-  private readonly b: Float64Array;
   private readonly c: Float64Array;
-  /** Per stage, the indices j < i with a_ij ≠ 0; and the indices with b_j ≠ 0. */
-  private readonly aNonzero: Int32Array[];
-  private readonly bNonzero: Int32Array;
+  /** Per stage, the nonzero a_ij (j < i); and the nonzero weights b_j. */
+  private readonly aRows: { idx: Int32Array; w: Float64Array }[];
+  private readonly bRow: { idx: Int32Array; w: Float64Array };
   private readonly k: Float64Array[];
   private readonly stage: Float64Array;
 
@@ -196,14 +259,10 @@ export class RungeKuttaStepper {
   constructor(tableau: ButcherTableau, dimension: number) {
     this.tableau = tableau;
     this.dimension = dimension;
-    const s = (this.s = tableau.stages);
-    this.a = new Float64Array(s * s);
-    for (let i = 0; i < s; i++) for (let j = 0; j < s; j++) this.a[i * s + j] = tableau.a[i]![j]!;
-    this.b = Float64Array.from(tableau.b);
     this.c = Float64Array.from(tableau.c);
-    this.aNonzero = tableau.a.map((row) => Int32Array.from(row.flatMap((x, j) => (x !== 0 ? [j] : []))));
-    this.bNonzero = Int32Array.from(tableau.b.flatMap((x, j) => (x !== 0 ? [j] : [])));
-    this.k = Array.from({ length: s }, () => new Float64Array(dimension));
+    this.aRows = tableau.a.map(sparseRow);
+    this.bRow = sparseRow(tableau.b);
+    this.k = Array.from({ length: tableau.stages }, () => new Float64Array(dimension));
     this.stage = new Float64Array(dimension);
   }
 
@@ -211,38 +270,18 @@ export class RungeKuttaStepper {
    * One step of size `dt` from (t, y) into `out` (which may not alias `y`):
    * k_i = f(t + c_i dt, y + dt Σ_j a_ij k_j), out = y + dt Σ_i b_i k_i.
    * Each sum is formed per component before the one multiplication by dt, so explicit Euler
-   * computes exactly y + dt·f(y). `step` (1-based) only labels errors.
+   * computes exactly y + dt·f(y). `step` (1-based) only labels errors. Returns false when some
+   * component of `out` is non-finite or beyond `limit` (pass at most Number.MAX_VALUE).
    */
-  step(field: VectorField, t: number, dt: number, y: Float64Array, out: Float64Array, step: number): void {
-    const { s, a, c, k, stage, dimension: n } = this;
-    for (let i = 0; i < s; i++) {
-      let input = y;
-      const nz = this.aNonzero[i]!;
-      if (nz.length > 0) {
-        input = stage;
-        const m = nz.length;
-        for (let p = 0; p < n; p++) {
-          let acc = 0;
-          for (let q = 0; q < m; q++) {
-            const j = nz[q]!;
-            acc += a[i * s + j]! * k[j]![p]!;
-          }
-          stage[p] = y[p]! + dt * acc;
-        }
-      }
-      evaluateInto(field, t + c[i]! * dt, input, k[i]!, step);
+  step(field: VectorField, t: number, dt: number, y: Float64Array, out: Float64Array, step: number, limit = Number.MAX_VALUE): boolean {
+    const { c, k, stage, aRows } = this;
+    for (let i = 0; i < k.length; i++) {
+      const row = aRows[i]!;
+      // Stage values are finite (k and y are): Infinity as the limit skips no check that matters.
+      if (row.idx.length > 0) combine(stage, y, dt, row.w, row.idx, k, Infinity);
+      evaluateInto(field, t + c[i]! * dt, row.idx.length > 0 ? stage : y, k[i]!, step);
     }
-    const bz = this.bNonzero;
-    const b = this.b;
-    const m = bz.length;
-    for (let p = 0; p < n; p++) {
-      let acc = 0;
-      for (let q = 0; q < m; q++) {
-        const j = bz[q]!;
-        acc += b[j]! * k[j]![p]!;
-      }
-      out[p] = y[p]! + dt * acc;
-    }
+    return combine(out, y, dt, this.bRow.w, this.bRow.idx, k, limit);
   }
 }
 
@@ -258,14 +297,15 @@ function run(
   const grid = resolveGrid(options, fn);
   const tableau = resolveMethod(options.method, fn);
   const blowup = checkBlowup(options.blowup, fn);
+  // |v| ≤ limit means both finite and within the threshold.
+  const limit = Math.min(blowup, Number.MAX_VALUE);
   let y: Float64Array = checkInitialState(y0, fn);
   let next: Float64Array = new Float64Array(y.length);
   const stepper = new RungeKuttaStepper(tableau, y.length);
   visit(0, grid.t0, y);
   for (let n = 1; n <= grid.steps; n++) {
-    stepper.step(field, timeAt(grid, n - 1), grid.dt, y, next, n);
     const t = timeAt(grid, n);
-    checkState(next, blowup, n, t);
+    if (!stepper.step(field, timeAt(grid, n - 1), grid.dt, y, next, n, limit)) checkState(next, blowup, n, t);
     [y, next] = [next, y];
     visit(n, t, y);
   }
