@@ -123,8 +123,9 @@ export function quantileLevels(grid: Grid, count: number): number[] {
   if (finite.length === 0) return [];
   const levels: number[] = [];
   for (let k = 1; k <= count; k++) {
-    // Quantiles weighted toward low values, where the minima and the paths are.
-    const q = (k / (count + 1)) ** 1.6;
+    // Quantiles weighted toward low values, where the minima and the paths are; none below the
+    // 5% quantile, whose level sets are often thinner than a grid cell (broken into dashes).
+    const q = 0.05 + 0.95 * (k / (count + 1)) ** 1.4;
     const v = finite[Math.min(finite.length - 1, Math.floor(q * (finite.length - 1)))]!;
     if (levels.length === 0 || v > levels[levels.length - 1]! * (1 + 1e-12) + 1e-300) levels.push(v);
   }

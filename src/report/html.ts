@@ -33,7 +33,7 @@ export function table(caption: string, headers: readonly string[], rows: readonl
 
 const CSS = `
 :root { color-scheme: light; }
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto; max-width: 1180px; padding: 18px 24px 60px; color: #1d1d1f; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto; max-width: 1560px; padding: 18px 24px 60px; color: #1d1d1f; }
 h1 { font-size: 22px; margin: 4px 0 2px; }
 h2 { font-size: 18px; margin: 28px 0 6px; border-bottom: 1px solid #ddd; padding-bottom: 3px; }
 h3 { font-size: 15px; margin: 16px 0 4px; }
@@ -41,7 +41,7 @@ code, pre { font: 12.5px/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; }
 pre.command { background: #f5f5f7; padding: 8px 10px; border-radius: 4px; white-space: pre-wrap; word-break: break-all; }
 .plots { display: flex; flex-wrap: wrap; gap: 14px; }
 figure { margin: 0; }
-figcaption { font-size: 12px; color: #555; max-width: 520px; }
+figcaption { font-size: 12px; color: #555; max-width: 480px; }
 svg.plot { font-family: system-ui, sans-serif; background: #fff; }
 table { border-collapse: collapse; margin: 8px 0 14px; font-size: 12.5px; }
 caption { text-align: left; font-weight: 600; padding: 4px 0; }

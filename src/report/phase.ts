@@ -4,7 +4,7 @@
  * and the modified flows of orders 2 (IGR) and 3 of the moderate learning rate. At the small h
  * GD sits on the gradient flow; at the moderate h it leaves it and follows the modified flows.
  */
-import { tensor, type ScalarFn } from '../autodiff/index.js';
+import { hessian, tensor, type ScalarFn } from '../autodiff/index.js';
 import { contourSegments, quantileLevels, sampleGrid } from './contour.js';
 import { descentPaths, type DescentPaths } from './paths.js';
 import { Plot, orderColor } from './svg.js';
@@ -64,6 +64,25 @@ export function lossContours(loss: ScalarFn, box: { x: [number, number]; y: [num
   return { name: 'loss contours', color: '#9aa0a6', levels };
 }
 
+/**
+ * Learning rates and time that make the portrait informative: GD's stability limit at θ0 is
+ * h = 2/|λ|max of the Hessian, and the modified series converges for h|λ| < 1 (DESIGN.md, the
+ * quadratic case). The moderate h is 0.5/|λ|max — far enough from the gradient flow to see GD
+ * leave it, safely stable — the small h an eighth of it, and T is 40 moderate steps.
+ * Returns null when the Hessian at θ0 vanishes or is not finite (no curvature scale).
+ */
+export function suggestPhaseSettings(loss: ScalarFn, theta0: ArrayLike<number>): { hSmall: number; hModerate: number; T: number } | null {
+  const H = hessian(loss, tensor(Array.from(theta0))).data;
+  const [a, b, c, d] = [H[0]!, H[1]!, H[2]!, H[3]!];
+  // Eigenvalues of the symmetric 2×2 matrix [[a, b], [c, d]] (b = c up to round-off).
+  const mean = (a + d) / 2;
+  const radius = Math.hypot((a - d) / 2, (b + c) / 2);
+  const lambda = Math.max(Math.abs(mean + radius), Math.abs(mean - radius));
+  if (!(Number.isFinite(lambda) && lambda > 0)) return null;
+  const hModerate = Number((0.5 / lambda).toPrecision(2));
+  return { hSmall: Number((hModerate / 8).toPrecision(2)), hModerate, T: Number((40 * hModerate).toPrecision(3)) };
+}
+
 /** Compute and draw the portrait for a two-parameter loss. */
 export function phasePortrait(loss: ScalarFn, theta0: ArrayLike<number>, opts: PhasePortraitOptions): PhasePortrait {
   if (theta0.length !== 2) throw new RangeError(`phasePortrait: needs a two-parameter start point, got ${theta0.length} parameters`);
@@ -94,7 +113,10 @@ export function phasePortrait(loss: ScalarFn, theta0: ArrayLike<number>, opts: P
   const gdSmall = `GD h=${opts.hSmall}`;
   const gdModerate = `GD h=${opts.hModerate}`;
   names.push(gdSmall, gdModerate);
-  plot.add({ name: gdSmall, points: pts(small.gd), color: '#555', marker: 'circle', line: false, kind: 'gd' });
+  // Many small steps: a thin line through all iterates, markers on at most ~40 of them.
+  const every = Math.max(1, Math.ceil(small.gd.length / 40));
+  plot.add({ name: gdSmall, points: pts(small.gd), color: '#555', width: 0.8, kind: 'gd', legend: false });
+  plot.add({ name: gdSmall, points: pts(small.gd.filter((_, k) => k % every === 0)), color: '#555', marker: 'circle', width: 0.8, kind: 'gd-markers' });
   plot.add({ name: gdModerate, points: pts(moderate.gd), color: '#000', marker: 'square', hollow: true, line: false, kind: 'gd' });
   plot.add({ name: 'start', points: [[theta0[0]!, theta0[1]!]], color: '#000', marker: 'diamond', line: false, kind: 'start' });
   names.push('start');

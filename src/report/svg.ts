@@ -234,7 +234,7 @@ export class Plot {
   private yScale?: Scale;
 
   constructor(readonly spec: PlotSpec) {
-    this.width = spec.width ?? 520;
+    this.width = spec.width ?? 470;
     this.height = spec.height ?? 360;
   }
 
@@ -313,10 +313,13 @@ export class Plot {
 
   toSvg(): string {
     const { x, y } = this.scales();
-    const W = this.width;
+    const legend = this.legendEntries();
+    const legendWidth = legend.length ? Math.max(...legend.map((e) => e.name.length)) * 5.8 + 34 : 0;
+    // The legend gets its own column right of the frame, so it never hides data or labels.
+    const W = this.width + legendWidth;
     const H = this.height;
     const left = MARGIN.left;
-    const right = W - MARGIN.right;
+    const right = this.width - MARGIN.right;
     const top = MARGIN.top;
     const bottom = H - MARGIN.bottom;
     const clipId = `clip-${(this.spec.id ?? this.spec.title).replace(/[^A-Za-z0-9_-]/g, '_')}`;
@@ -408,9 +411,13 @@ export class Plot {
         parts.push(`<path class="markers" d="${d}" fill="${fill}" stroke="${s.color}" stroke-width="1.3"/>`);
       }
       if (s.label && pts.length > 0) {
-        const [a, b] = pts[pts.length - 1]!;
+        // At the middle of the line (in pixels), set to its upper left: above a rising line.
+        const [a0, b0] = pts[0]!;
+        const [a1, b1] = pts[pts.length - 1]!;
+        const mx = (x.map(a0) + x.map(a1)) / 2;
+        const my = (y.map(b0) + y.map(b1)) / 2;
         parts.push(
-          `<text class="series-label" x="${px(Math.min(x.map(a) + 6, right - 4))}" y="${px(y.map(b) - 6)}" text-anchor="${x.map(a) + 60 > right ? 'end' : 'start'}" fill="${s.color}">${escapeXml(s.label)}</text>`,
+          `<text class="series-label" x="${px(Math.max(mx - 4, left + 4))}" y="${px(my - 7)}" text-anchor="${mx - 4 - left > 150 ? 'end' : 'start'}" font-size="11" fill="${s.color}">${escapeXml(s.label)}</text>`,
         );
       }
       body.push(`<g class="${cls}" data-series="${escapeXml(s.name)}" data-points="${pts.length}">${parts.join('')}</g>`);
@@ -424,12 +431,12 @@ export class Plot {
       `<text class="axis-label y" transform="translate(14,${px((top + bottom) / 2)}) rotate(-90)" text-anchor="middle" font-size="12">${escapeXml(this.spec.y.label)}</text>`,
     );
     out.push(`<text class="plot-title" x="${left}" y="18" font-size="13" font-weight="600">${escapeXml(this.spec.title)}</text>`);
-    out.push(this.legendSvg(right, top));
+    out.push(this.legendSvg(legend, right + 8, legendWidth - 10, top));
     out.push('</svg>');
     return out.join('\n');
   }
 
-  private legendSvg(right: number, top: number): string {
+  private legendEntries(): { name: string; swatch: string }[] {
     const entries: { name: string; swatch: string }[] = [];
     for (const b of this.bands) {
       entries.push({ name: b.name, swatch: `<rect x="0" y="-5" width="16" height="10" fill="${b.color}" fill-opacity="${b.opacity ?? 0.18}"/>` });
@@ -444,14 +451,16 @@ export class Plot {
       if (s.marker) sw += `<path d="${markerPath(s.marker, 8, 0, 3.5)}" fill="${s.hollow || s.marker === 'cross' ? 'none' : s.color}" stroke="${s.color}"/>`;
       entries.push({ name: s.name, swatch: sw });
     }
+    return entries;
+  }
+
+  private legendSvg(entries: { name: string; swatch: string }[], x0: number, w: number, top: number): string {
     if (entries.length === 0) return '';
-    const rowH = 14;
-    const w = Math.max(...entries.map((e) => e.name.length)) * 6 + 30;
-    const x0 = right - w - 4;
+    const rowH = 15;
     const rows = entries.map(
-      (e, i) => `<g transform="translate(${px(x0 + 6)},${px(top + 10 + i * rowH)})">${e.swatch}<text x="22" y="0" dy="0.32em">${escapeXml(e.name)}</text></g>`,
+      (e, i) => `<g transform="translate(${px(x0 + 6)},${px(top + 11 + i * rowH)})">${e.swatch}<text x="22" y="0" dy="0.32em">${escapeXml(e.name)}</text></g>`,
     );
-    return `<g class="legend" font-size="10.5" fill="#222"><rect x="${px(x0)}" y="${top + 2}" width="${w}" height="${entries.length * rowH + 6}" fill="#fff" fill-opacity="0.85" stroke="#ccc"/>${rows.join('')}</g>`;
+    return `<g class="legend" font-size="10.5" fill="#222"><rect x="${px(x0)}" y="${top}" width="${w}" height="${entries.length * rowH + 6}" fill="#fff" stroke="#ddd"/>${rows.join('')}</g>`;
   }
 }
 

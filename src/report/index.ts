@@ -1,0 +1,15 @@
+/**
+ * Reports of the `igr` command: self-contained HTML pages with inline SVG plots drawn by a
+ * small plot writer of our own (`svg.ts`, no dependency), written atomically.
+ * - `writeVerificationReport(dir, reports, { command })` — `igr verify --report DIR`
+ * - `writeSweepReport(dir, records, { command })` — `igr sweep --report DIR`
+ * - `descentPaths` — GD and the modified flows from one start (phase portraits, the explorer)
+ */
+export * from './svg.js';
+export * from './contour.js';
+export * from './html.js';
+export * from './write.js';
+export * from './paths.js';
+export * from './phase.js';
+export * from './verification.js';
+export * from './sweep.js';

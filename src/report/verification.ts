@@ -1,0 +1,247 @@
+/**
+ * The HTML report of `igr verify --report DIR`: per problem, global and local error against h
+ * on log-log axes (one series per order, the fitted slope drawn and labelled, the reference
+ * integrator's error bound as a band, round-off points hollow and excluded from the fit), a
+ * phase portrait for two-parameter problems, and the tables behind every plot.
+ */
+import type { ScalarFn } from '../autodiff/index.js';
+import { problems, type VerificationReport, type SlopeFit } from '../igr/index.js';
+import { formatNumber, page, table, type Cell } from './html.js';
+import { phasePortrait, suggestPhaseSettings } from './phase.js';
+import { Plot, PlotError, escapeXml, orderColor } from './svg.js';
+import { writeFileAtomic } from './write.js';
+
+/** A loss the report can evaluate for a problem's phase portrait (built-in problems are found by name). */
+export interface ReportLoss {
+  loss: ScalarFn;
+  description?: string;
+  /** Axis labels of a two-parameter loss (e.g. the variable names of an expression). */
+  labels?: [string, string];
+}
+
+export interface VerificationReportOptions {
+  /** The command line that produced the reports, shown on the page. */
+  command: string;
+  /** Losses by problem name, for problems outside the built-in list (e.g. `igr verify --loss`). */
+  losses?: Record<string, ReportLoss>;
+  /** Phase-portrait settings; default: the smallest and the largest non-diverged h of the ladder, over [0, T]. */
+  phase?: { hSmall?: number; hModerate?: number; T?: number };
+  /** Time stamp shown on the page (default now; tests fix it). */
+  generated?: Date;
+}
+
+type Kind = 'global' | 'local';
+
+function fitLine(fit: SlopeFit, hs: readonly number[]): [number, number][] {
+  // intercept is in natural logs: log e = intercept + slope · log h.
+  return hs.map((h) => [h, Math.exp(fit.intercept + fit.slope * Math.log(h))]);
+}
+
+/** The log-log plot of one kind of error (global or local) against h, one series per order. */
+export function errorPlot(report: VerificationReport, kind: Kind, id?: string): Plot {
+  const errors = kind === 'global' ? report.globalError : report.localError;
+  const fits = kind === 'global' ? report.globalSlope : report.localSlope;
+  const roundoff = report.roundoff[kind];
+  const plot = new Plot({
+    title: `${report.problem}: ${kind} error vs h`,
+    x: { kind: 'log', label: 'learning rate h' },
+    y: { kind: 'log', label: kind === 'global' ? `‖θ_n − θ_p(T)‖, T = ${report.T}` : '‖θ_1 − φ_p,h(θ_0)‖ (one step)' },
+    id,
+  });
+  const bound = Math.max(report.referenceErrorBound.richardson, report.referenceErrorBound.dormandPrince);
+  if (kind === 'global' && Number.isFinite(bound) && bound > 0) {
+    plot.band({ name: `reference bound ${formatNumber(bound, 2)}`, y0: 0, y1: bound, color: '#888', opacity: 0.22 });
+  }
+  for (const p of report.orders) {
+    const errs = errors[p] ?? [];
+    const flags = roundoff[p] ?? [];
+    const fitted: [number, number][] = [];
+    const flagged: [number, number][] = [];
+    report.hs.forEach((h, i) => {
+      const e = errs[i];
+      if (e === null || e === undefined || !(e > 0)) return;
+      (flags[i] ? flagged : fitted).push([h, e]);
+    });
+    const fit = fits[p];
+    const legendName = fit ? `p=${p}: slope ${fit.slope.toFixed(2)} (expect ${fit.expected})` : `p=${p}: no fit`;
+    plot.add({ name: legendName, points: fitted, color: orderColor(p), marker: 'circle', line: false, kind: 'error' });
+    if (flagged.length > 0) {
+      plot.add({ name: `p=${p} round-off (not fitted)`, points: flagged, color: orderColor(p), marker: 'circle', hollow: true, line: false, kind: 'roundoff' });
+    }
+    if (fit) {
+      const used = fitted.map(([h]) => h);
+      const span = used.length >= 2 ? [Math.min(...used), Math.max(...used)] : [Math.min(...report.hs), Math.max(...report.hs)];
+      plot.add({
+        name: `p=${p} fit`,
+        points: fitLine(fit, span),
+        color: orderColor(p),
+        dash: '6 3',
+        width: 1.3,
+        legend: false,
+        kind: 'fit',
+        label: `slope ${fit.slope.toFixed(2)}`,
+      });
+    }
+  }
+  for (const d of report.diverged) plot.note(`GD diverged at h = ${d.h} (step ${d.step}): no error measured there`);
+  return plot;
+}
+
+function errorTable(report: VerificationReport, kind: Kind): string {
+  const errors = kind === 'global' ? report.globalError : report.localError;
+  const roundoff = report.roundoff[kind];
+  const diverged = new Map(report.diverged.map((d) => [d.h, d.step]));
+  const rows = report.hs.map((h, i) => {
+    const cells: Cell[] = [formatNumber(h), String(report.steps[i] ?? '')];
+    for (const p of report.orders) {
+      const e = errors[p]?.[i] ?? null;
+      if (e === null) {
+        const step = diverged.get(h);
+        cells.push({ html: step !== undefined ? `diverged at step ${step}` : '—', className: 'roundoff' });
+      } else if (roundoff[p]?.[i]) {
+        cells.push({ html: `${escapeXml(formatNumber(e))} (round-off)`, className: 'roundoff' });
+      } else {
+        cells.push(e);
+      }
+    }
+    return cells;
+  });
+  return table(`${kind === 'global' ? 'Global' : 'Local'} error`, ['h', 'steps n', ...report.orders.map((p) => `p=${p}`)], rows);
+}
+
+function slopeTable(report: VerificationReport): string {
+  const verdict = (f: SlopeFit | null | undefined): Cell =>
+    f ? { html: f.pass ? 'PASS' : 'FAIL', className: f.pass ? 'pass' : 'fail' } : { html: 'no fit', className: 'fail' };
+  const rows = report.orders.map((p) => {
+    const g = report.globalSlope[p];
+    const l = report.localSlope[p];
+    return [
+      `p=${p}`,
+      g ? g.slope : null,
+      g ? g.expected : p,
+      g ? g.r2 : null,
+      g ? String(g.used) : '0',
+      verdict(g),
+      l ? l.slope : null,
+      l ? l.expected : p + 1,
+      l ? l.r2 : null,
+      l ? String(l.used) : '0',
+      verdict(l),
+    ] as Cell[];
+  });
+  return table(
+    'Fitted slopes of log error against log h (round-off points excluded)',
+    ['order', 'global slope', 'expected', 'R²', 'points', '', 'local slope', 'expected', 'R²', 'points', ''],
+    rows,
+  );
+}
+
+function problemSection(report: VerificationReport, index: number, opts: VerificationReportOptions): string {
+  const builtIn = problems.find((p) => p.name === report.problem);
+  const custom = opts.losses?.[report.problem];
+  const loss = custom?.loss ?? builtIn?.loss;
+  const description = custom?.description ?? builtIn?.description ?? '';
+  const parts: string[] = [];
+  const anchor = `problem-${index}`;
+  parts.push(`<section class="problem" id="${anchor}" data-problem="${escapeXml(report.problem)}">`);
+  parts.push(
+    `<h2>${escapeXml(report.problem)} <span class="meta">(${report.dimension} parameters, ${report.pass ? 'all slopes within tolerance' : 'some slope outside tolerance'})</span></h2>`,
+  );
+  if (description) parts.push(`<p>${escapeXml(description)}</p>`);
+  parts.push(
+    `<p class="meta">θ₀ = (${report.theta0.slice(0, 8).map((v) => formatNumber(v)).join(', ')}${report.theta0.length > 8 ? ', …' : ''}), T = ${report.T}, orders ${report.orders.join(', ')}, ${report.seconds.toFixed(2)} s.</p>`,
+  );
+  const figures: string[] = [];
+  const notes: string[] = [];
+  for (const kind of ['global', 'local'] as const) {
+    const plot = errorPlot(report, kind, `${anchor}-${kind}`);
+    notes.push(...plot.notes);
+    let svg: string;
+    try {
+      svg = plot.toSvg();
+    } catch (error) {
+      // Every point diverged or is zero: nothing on a log axis. Say so instead of an empty frame.
+      if (!(error instanceof PlotError)) throw error;
+      notes.push(`${kind} error: nothing to plot (${error.message})`);
+      continue;
+    }
+    figures.push(
+      `<figure>${svg}<figcaption>${
+        kind === 'global'
+          ? 'GD after n = T/h steps against the order-p modified flow at time T; expected slope p. Shaded: up to the reference integrator\'s error bound (its maximum over h and p).'
+          : 'One GD step against the order-p flow over time h; expected slope p + 1.'
+      } Hollow markers: at the round-off / reference floor, not fitted.</figcaption></figure>`,
+    );
+  }
+  let phaseTable = '';
+  if (report.dimension === 2 && loss) {
+    const ok = report.hs.filter((h) => !report.diverged.some((d) => d.h === h));
+    if (ok.length >= 1) {
+      // Settings scaled to the curvature at θ0 (the ladder of the verification is often too
+      // small to show GD leaving the gradient flow); the ladder is the fallback.
+      const suggested = suggestPhaseSettings(loss, report.theta0);
+      const hModerate = opts.phase?.hModerate ?? suggested?.hModerate ?? Math.max(...ok);
+      const hSmall = opts.phase?.hSmall ?? suggested?.hSmall ?? Math.min(...ok);
+      const T = opts.phase?.T ?? suggested?.T ?? report.T;
+      const portrait = phasePortrait(loss, report.theta0, {
+        hSmall,
+        hModerate,
+        T,
+        orders: [1, 2, 3],
+        labels: custom?.labels,
+        id: `${anchor}-phase`,
+        title: `${report.problem}: phase portrait`,
+      });
+      notes.push(...portrait.notes);
+      figures.push(
+        `<figure>${portrait.svg}<figcaption>Loss contours; GD at h = ${hSmall} (dots) and h = ${hModerate} (squares) over [0, ${T}]; from the same start the gradient flow and the order-2 (IGR) and order-3 modified flows of h = ${hModerate} (RK4, 8 substeps per step).${suggested && opts.phase?.hModerate === undefined ? ' The moderate h is 0.5/|λ|max of the Hessian at θ₀ (a quarter of GD\'s stability limit there), the small one an eighth of it.' : ''}</figcaption></figure>`,
+      );
+      const rows = portrait.moderate.flows.map((f) => [`p=${f.order}`, f.distance, f.diverged ? f.diverged.message : ''] as Cell[]);
+      phaseTable = table(`Phase portrait: distance between GD (h = ${hModerate}, n = ${portrait.moderate.steps}) and each flow at T`, ['flow', '‖θ_n − θ_p(T)‖', 'note'], rows);
+    }
+  }
+  parts.push(`<div class="plots">${figures.join('\n')}</div>`);
+  for (const n of new Set(notes)) parts.push(`<p class="note">${escapeXml(n)}</p>`);
+  parts.push(slopeTable(report));
+  const rb = report.referenceErrorBound;
+  const np = report.nonGradientPart;
+  parts.push(
+    `<p>Reference integrator: RK4 Richardson estimate ${escapeXml(formatNumber(rb.richardson))}, distance to Dormand–Prince ${escapeXml(formatNumber(rb.dormandPrince))}, ratio to the smallest fitted error ${escapeXml(formatNumber(rb.ratioToSmallestError))}. Non-gradient part of f₃ at θ₀: ${escapeXml(formatNumber(np.order3))} (${np.samples} random pairs).</p>`,
+  );
+  parts.push(`<details open><summary>Tables behind the plots</summary>${errorTable(report, 'global')}${errorTable(report, 'local')}${phaseTable}</details>`);
+  parts.push('</section>');
+  return parts.join('\n');
+}
+
+/** The report page as a string (no file access). */
+export function renderVerificationReport(reports: readonly VerificationReport[], opts: VerificationReportOptions): string {
+  const summary = table(
+    'Summary',
+    ['problem', 'm', 'orders', 'global slopes', 'local slopes', 'verdict'],
+    reports.map((r) => [
+      { html: `<a href="#problem-${reports.indexOf(r)}">${escapeXml(r.problem)}</a>` },
+      String(r.dimension),
+      r.orders.join(', '),
+      r.orders.map((p) => (r.globalSlope[p] ? r.globalSlope[p]!.slope.toFixed(3) : '—')).join(', '),
+      r.orders.map((p) => (r.localSlope[p] ? r.localSlope[p]!.slope.toFixed(3) : '—')).join(', '),
+      { html: r.pass ? 'PASS' : 'FAIL', className: r.pass ? 'pass' : 'fail' },
+    ]),
+  );
+  return page({
+    title: 'igr verify: backward error analysis of gradient descent',
+    command: opts.command,
+    generated: (opts.generated ?? new Date()).toISOString(),
+    intro:
+      '<p>Gradient descent with learning rate h follows the order-p modified flow θ′ = f₁ + h f₂ + … + h<sup>p−1</sup> f<sub>p</sub> with global error O(h<sup>p</sup>) over a fixed time and local error O(h<sup>p+1</sup>) per step. Each plot shows the measured errors on log-log axes and the fitted slopes.</p>' +
+      summary,
+    sections: reports.map((r, i) => problemSection(r, i, opts)),
+  });
+}
+
+/**
+ * Write the verification report to `dir/index.html` (atomically; creates `dir`). Returns the
+ * absolute path. Throws `ReportError` when the directory cannot be written.
+ */
+export function writeVerificationReport(dir: string, reports: readonly VerificationReport[], opts: VerificationReportOptions): string {
+  return writeFileAtomic(dir, 'index.html', renderVerificationReport(reports, opts));
+}
