@@ -6,3 +6,4 @@ export * from './ode/index.js';
 export * from './autodiff/index.js';
 export * from './nn/index.js';
 export * from './igr/index.js';
+export * from './report/index.js';
