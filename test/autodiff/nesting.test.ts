@@ -59,3 +59,26 @@ describe('finished traces count as constants', () => {
     expect(r.grad.toArray()).toEqual([2, -4]);
   });
 });
+
+describe('matmul kernel', () => {
+  it('matches a plain triple loop on every shape up to 9 (edge blocks of the 4×4 kernel), bit for bit', () => {
+    const rng = new ad.Rng(5);
+    for (let n = 1; n <= 9; n++) {
+      for (let k = 1; k <= 9; k += 2) {
+        for (let m = 1; m <= 9; m++) {
+          const A = ad.randomNormal([n, k], rng);
+          const B = ad.randomNormal([k, m], rng);
+          const C = ad.matmul(A, B).data;
+          for (let i = 0; i < n; i++) {
+            for (let j = 0; j < m; j++) {
+              let s = 0;
+              for (let p = 0; p < k; p++) s += A.data[i * k + p]! * B.data[p * m + j]!;
+              // same summation order (p ascending, one accumulator per entry): identical rounding
+              expect(C[i * m + j]).toBe(s);
+            }
+          }
+        }
+      }
+    }
+  });
+});
