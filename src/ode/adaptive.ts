@@ -12,7 +12,7 @@
  * advances with the higher-order weights b (local extrapolation).
  */
 
-import { DEFAULT_BLOWUP, OdeError, badInput } from './errors.js';
+import { OdeError, badInput } from './errors.js';
 import { checkBlowup, checkInitialState, checkState, evaluateInto, type VectorField } from './rk.js';
 import { embeddedTableaus, validateTableau, type EmbeddedMethodName, type EmbeddedTableau } from './tableau.js';
 
@@ -46,7 +46,7 @@ export interface AdaptiveResult {
   rejected: number;
   /** Vector-field evaluations, including the starting-step selection. */
   evaluations: number;
-  /** Size of the last accepted step (the final one may be shortened to land on t1). */
+  /** Signed size of the last accepted step (the final one may be shortened to land on t1). */
   lastStepSize: number;
 }
 
@@ -108,7 +108,7 @@ export function integrateAdaptive(field: VectorField, y0: ArrayLike<number>, opt
   }
   const { rtol, atol, maxSteps } = checkTolerances(options, fn);
   const tab = resolveEmbedded(options.method, fn);
-  const blowup = options.blowup === undefined ? DEFAULT_BLOWUP : checkBlowup(options.blowup, fn);
+  const blowup = checkBlowup(options.blowup, fn);
   let y: Float64Array = checkInitialState(y0, fn);
   const n = y.length;
   if (t1 === t0) return { y, steps: 0, rejected: 0, evaluations: 0, lastStepSize: 0 };

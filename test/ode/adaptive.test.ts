@@ -1,6 +1,6 @@
 /** Adaptive Dormand–Prince 5(4): meets its tolerance, costs less than RK4, and fails clearly. */
 import { describe, expect, it } from 'vitest';
-import { dormandPrince, integrate, integrateAdaptive, OdeError } from '../../src/ode/index.js';
+import { dormandPrince, integrate, integrateAdaptive, OdeError, type EmbeddedTableau } from '../../src/ode/index.js';
 import { linearProblem, maxAbs, maxDiff, nonAutonomous, oscillator, riccati, type Problem } from './problems.js';
 
 const problems: Problem[] = [linearProblem(1), oscillator(), riccati(), nonAutonomous()];
@@ -31,6 +31,21 @@ describe('Dormand–Prince meets its tolerance (global error ≤ 10 × (atol + r
     const p = oscillator(2);
     const r = dormandPrince(p.field, p.exact, { t0: 2, t1: 0, rtol: 1e-10, atol: 1e-12 });
     expect(maxDiff(r.y, p.y0)).toBeLessThanOrEqual(10 * (1e-12 + 1e-10));
+  });
+  it('a user pair without FSAL (Heun–Euler 2(1)) meets its tolerance and counts its evaluations', () => {
+    const heunEuler: EmbeddedTableau = {
+      name: 'heunEuler21', order: 2, embeddedOrder: 1, stages: 2,
+      a: [[0, 0], [1, 0]], b: [1 / 2, 1 / 2], bHat: [1, 0], c: [0, 1],
+    };
+    for (const p of problems) {
+      let calls = 0;
+      const field = (t: number, y: Float64Array) => { calls++; return p.field(t, y); };
+      const r = integrateAdaptive(field, p.y0, { t1: p.t1, rtol: 1e-6, atol: 1e-8, method: heunEuler });
+      expect(maxDiff(r.y, p.exact)).toBeLessThanOrEqual(10 * tolerance(p, 1e-6, 1e-8));
+      // f(t0) and the probe; one new stage per attempt; f at each new point except t1.
+      expect(r.evaluations).toBe(2 + (r.steps + r.rejected) + (r.steps - 1));
+      expect(calls).toBe(r.evaluations);
+    }
   });
   it('Bogacki–Shampine 3(2) through integrateAdaptive meets its tolerance too', () => {
     for (const p of problems) {
