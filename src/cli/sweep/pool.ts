@@ -43,8 +43,10 @@ export interface PoolOptions {
   workers?: number;
   /** Called as each run finishes, in completion order, with the count finished so far. */
   onRecord?: (record: SweepRecord, finished: number, total: number) => void;
-  /** Extra environment for the workers (default: this process's environment). */
+  /** Environment of the workers (default: this process's environment). */
   env?: NodeJS.ProcessEnv;
+  /** Called with each worker's thread id as it starts (replacements of crashed workers included). */
+  onWorkerStart?: (threadId: number) => void;
 }
 
 /** The default number of workers: the machine's cores. */
@@ -105,6 +107,7 @@ export function runPool(configs: readonly RunConfig[], options: PoolOptions = {}
     const launch = () => {
       const worker = startWorker(options.env);
       alive++;
+      options.onWorkerStart?.(worker.threadId);
       let current: RunMessage | null = null;
       let crash: string | null = null;
 
