@@ -75,6 +75,7 @@ function timeAt(grid: Grid, n: number): number {
   return n === grid.steps && grid.t1 !== undefined ? grid.t1 : grid.t0 + n * grid.dt;
 }
 
+/** A method name or tableau to a validated tableau (default RK4); bad-input errors are prefixed with `fn`. */
 export function resolveMethod(method: Method | undefined, fn: string): ButcherTableau {
   if (method === undefined) return tableaus.rk4;
   if (typeof method === 'string') {
@@ -97,6 +98,7 @@ export function checkInitialState(y0: ArrayLike<number>, fn: string): Float64Arr
   return y;
 }
 
+/** The blow-up threshold option, validated (default {@link DEFAULT_BLOWUP}). */
 export function checkBlowup(blowup: number | undefined, fn: string): number {
   if (blowup === undefined) return DEFAULT_BLOWUP;
   if (typeof blowup !== 'number' || !(blowup > 0)) throw badInput(fn, `blowup must be a positive number (or Infinity), got ${String(blowup)}`);
@@ -113,7 +115,9 @@ function resolveGrid(options: FixedStepOptions, fn: string): Grid {
   if (t1 !== undefined && dt !== undefined) throw badInput(fn, `give either t1 or dt, not both (got t1 = ${t1}, dt = ${dt})`);
   if (t1 !== undefined) {
     if (typeof t1 !== 'number' || !Number.isFinite(t1)) throw badInput(fn, `t1 must be a finite number, got ${String(t1)}`);
-    return { t0, dt: (t1 - t0) / steps, steps, t1 };
+    const dt = (t1 - t0) / steps;
+    if (!Number.isFinite(dt)) throw badInput(fn, `t1 - t0 = ${t1 - t0} overflows; the interval must be finite`);
+    return { t0, dt, steps, t1 };
   }
   if (dt !== undefined) {
     if (typeof dt !== 'number' || !Number.isFinite(dt)) throw badInput(fn, `dt must be a finite number, got ${String(dt)}`);

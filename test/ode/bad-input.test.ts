@@ -48,6 +48,9 @@ describe('fixed-step options', () => {
   it('an end time that overflows', () => {
     expectOdeError(() => integrate(decay, [1], { dt: 1e308, steps: 10 }), 'bad-input', /^integrate: the end time t0 \+ steps·dt = Infinity is not finite$/);
   });
+  it('an interval that overflows', () => {
+    expectOdeError(() => integrate(decay, [1], { t0: -1e308, t1: 1e308, steps: 1 }), 'bad-input', /^integrate: t1 - t0 = Infinity overflows; the interval must be finite$/);
+  });
   it('both t1 and dt', () => {
     expectOdeError(() => integrate(decay, [1], { t1: 1, dt: 0.1, steps: 10 }), 'bad-input', /^integrate: give either t1 or dt, not both \(got t1 = 1, dt = 0\.1\)$/);
   });

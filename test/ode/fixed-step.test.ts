@@ -90,6 +90,9 @@ describe('trajectory recording', () => {
     const y = integrate(f, [1], { t1: 1, steps: 10, method: 'rk4' });
     expect(bits(traj.states[3]!)).toEqual(bits(y));
   });
+  it('when every divides steps, the last step is recorded once', () => {
+    expect(integrateTrajectory(f, [1], { t1: 1, steps: 8, every: 4 }).stepIndices).toEqual([0, 4, 8]);
+  });
   it('recorded states are copies (later steps do not overwrite them)', () => {
     const traj = integrateTrajectory(f, [1], { t1: 1, steps: 3, method: 'euler' });
     expect(traj.states.map((s) => s[0])).toEqual([1, 1 - 1 / 3, (1 - 1 / 3) ** 2, (1 - 1 / 3) ** 3]);
