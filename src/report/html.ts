@@ -44,7 +44,7 @@ figure { margin: 0; }
 figcaption { font-size: 12px; color: #555; max-width: 480px; }
 svg.plot { font-family: system-ui, sans-serif; background: #fff; }
 table { border-collapse: collapse; margin: 8px 0 14px; font-size: 12.5px; }
-caption { text-align: left; font-weight: 600; padding: 4px 0; }
+caption { text-align: left; font-weight: 600; padding: 4px 0; white-space: nowrap; }
 th, td { border: 1px solid #ddd; padding: 2px 7px; }
 th { background: #f5f5f7; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }

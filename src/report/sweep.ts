@@ -190,7 +190,8 @@ export function renderSweepReport(records: readonly SweepRecord[], opts: SweepRe
   const sections = experiments.map((experiment, i) => {
     const rs = records.filter((r) => r.config.experiment === experiment);
     const c = rs[0]!.config;
-    const ms = metrics(rs.filter((r) => r.status === 'ok'));
+    const finished = rs.filter((r) => r.status === 'ok');
+    const ms = finished.length > 0 ? metrics(finished) : [];
     const figures = ms.map((m) => {
       try {
         return `<figure>${sweepPlot(experiment, rs, m, `experiment-${i}-${m.key}`).toSvg()}</figure>`;

@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { findProblem, verifyProblem } from '../../src/igr/index.js';
+import { writeSweepReport, writeVerificationReport } from '../../src/report/index.js';
+import { sweepRecords, tiltedLoss, tiltedReport } from '../report/fixtures.js';
+import { OUTPUT_DIR, hasChromium, launch, skipMessage, watchErrors, type Session } from './chromium.js';
+
+if (!hasChromium) console.warn(skipMessage);
+
+describe.skipIf(!hasChromium)('HTML reports in Chromium', () => {
+  let session: Session;
+  beforeAll(async () => {
+    session = await launch();
+  });
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  it('verification report: every plot renders with its series, no console errors', async () => {
+    const reports = [tiltedReport(), verifyProblem(findProblem('double-well'), { hs: [0.04, 0.02, 0.01], orders: [1, 2] })];
+    const path = writeVerificationReport(join(OUTPUT_DIR, 'verify-report'), reports, {
+      command: 'vitest test/browser/report.test.ts',
+      losses: { tilted: { loss: tiltedLoss, labels: ['a', 'b'] } },
+    });
+    const page = await session.context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(pathToFileURL(path).href);
+    // Two problems, each: global, local, phase portrait (both are two-parameter).
+    const plots = await page.$$eval('svg.plot', (svgs) =>
+      svgs.map((s) => {
+        const box = s.getBoundingClientRect();
+        return {
+          id: s.id,
+          width: box.width,
+          height: box.height,
+          errors: s.querySelectorAll('g.series.error').length,
+          fits: s.querySelectorAll('g.series.fit').length,
+          flows: s.querySelectorAll('g.series.flow').length,
+          contourPaths: s.querySelectorAll('g.contours path').length,
+          drawnPaths: [...s.querySelectorAll('g.series path')].filter((p) => (p as SVGPathElement).getTotalLength() > 0).length,
+        };
+      }),
+    );
+    expect(plots.map((p) => p.id)).toEqual([
+      'problem-0-global',
+      'problem-0-local',
+      'problem-0-phase',
+      'problem-1-global',
+      'problem-1-local',
+      'problem-1-phase',
+    ]);
+    for (const p of plots) {
+      expect(p.width).toBeGreaterThan(300);
+      expect(p.height).toBeGreaterThan(200);
+      expect(p.drawnPaths).toBeGreaterThan(0);
+      if (p.id.endsWith('phase')) {
+        expect(p.flows).toBe(3);
+        expect(p.contourPaths).toBeGreaterThan(5);
+      } else {
+        expect(p.errors).toBe(2);
+        expect(p.fits).toBe(2);
+      }
+    }
+    expect(await page.textContent('#command')).toBe('vitest test/browser/report.test.ts');
+    await page.screenshot({ path: join(OUTPUT_DIR, 'verify-report.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('sweep report: four metrics, GD and EGR series in each, no console errors', async () => {
+    const path = writeSweepReport(join(OUTPUT_DIR, 'sweep-report'), sweepRecords(), { command: 'vitest sweep fixture' });
+    const page = await session.context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(pathToFileURL(path).href);
+    const plots = await page.$$eval('svg.plot', (svgs) =>
+      svgs.map((s) => ({
+        id: s.id,
+        height: s.getBoundingClientRect().height,
+        series: [...s.querySelectorAll('g.series.metric')].map((g) => g.getAttribute('data-series')),
+        bars: s.querySelectorAll('path.bars').length,
+      })),
+    );
+    expect(plots.map((p) => p.id)).toEqual(['experiment-0-testAccuracy', 'experiment-0-rIGOverE', 'experiment-0-gradNorm', 'experiment-0-robustness']);
+    for (const p of plots) {
+      expect(p.height).toBeGreaterThan(200);
+      expect(p.series).toEqual(['GD [32]', 'EGR μ=0.01 [32]']);
+      expect(p.bars).toBe(2);
+    }
+    await page.screenshot({ path: join(OUTPUT_DIR, 'sweep-report.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { errorPlot, renderVerificationReport } from '../../src/report/verification.js';
+import { formatNumber } from '../../src/report/html.js';
+import type { VerificationReport } from '../../src/igr/index.js';
+import { tiltedLoss, tiltedReport } from './fixtures.js';
+
+const command = `igr verify --loss "E<&>" --report out`;
+const generated = new Date('2026-01-02T03:04:05Z');
+
+function count(html: string, re: RegExp): number {
+  return html.match(re)?.length ?? 0;
+}
+
+describe('verification report', () => {
+  it('draws global and local error plots with one series per order, and a phase portrait for 2-D losses', () => {
+    const report = tiltedReport();
+    const html = renderVerificationReport([report], { command, generated, losses: { tilted: { loss: tiltedLoss, labels: ['a', 'b'] } } });
+    expect(count(html, /<svg /g)).toBe(3);
+    for (const kind of ['global', 'local']) {
+      const svg = html.slice(html.indexOf(`id="problem-0-${kind}"`));
+      const one = svg.slice(0, svg.indexOf('</svg>'));
+      expect(count(one, /class="series error"/g)).toBe(2);
+      expect(count(one, /class="series fit"/g)).toBe(2);
+    }
+    const phase = html.slice(html.indexOf('id="problem-0-phase"'));
+    expect(count(phase.slice(0, phase.indexOf('</svg>')), /class="series flow"/g)).toBe(3);
+    expect(html).toContain('class="contours"');
+    expect(html).toContain('igr verify --loss &quot;E&lt;&amp;&gt;&quot; --report out');
+    expect(html).toContain('2026-01-02T03:04:05.000Z');
+    expect(html).not.toMatch(/NaN|undefined/);
+  });
+
+  it('the tables hold the measured numbers', () => {
+    const report = tiltedReport();
+    const html = renderVerificationReport([report], { command, generated, losses: { tilted: { loss: tiltedLoss } } });
+    for (const p of report.orders) {
+      for (const e of report.globalError[p]!) expect(html).toContain(formatNumber(e));
+      expect(html).toContain(report.globalSlope[p]!.slope.toFixed(2));
+    }
+  });
+
+  it('the fitted line passes through the data (intercept read as a natural log)', () => {
+    const report = tiltedReport();
+    const plot = errorPlot(report, 'global');
+    for (const p of report.orders) {
+      const fit = report.globalSlope[p]!;
+      expect(fit.r2).toBeGreaterThan(0.999);
+      const line = plot.series.find((s) => s.kind === 'fit' && s.name === `p=${p} fit`)!;
+      const [[h0, e0], [h1, e1]] = line.points as [number, number][];
+      const slope = Math.log(e1! / e0!) / Math.log(h1! / h0!);
+      expect(slope).toBeCloseTo(fit.slope, 10);
+      // Each measured error within 5% of the line (R² > 0.999 on an octave ladder allows that).
+      report.hs.forEach((h, i) => {
+        const onLine = e0! * (h / h0!) ** slope;
+        expect(Math.abs(Math.log(report.globalError[p]![i]! / onLine))).toBeLessThan(0.05);
+      });
+    }
+  });
+
+  it('marks round-off points hollow and outside the fit, and says where GD diverged', () => {
+    const base = tiltedReport();
+    const report: VerificationReport = structuredClone(base);
+    report.roundoff.global[2] = [false, false, false, true];
+    report.globalError[1]![0] = null;
+    report.globalError[2]![0] = null;
+    report.diverged = [{ h: 0.08, step: 3 }];
+    const html = renderVerificationReport([report], { command, generated });
+    const global = html.slice(html.indexOf('id="problem-0-global"'));
+    const svg = global.slice(0, global.indexOf('</svg>'));
+    expect(count(svg, /class="series roundoff"/g)).toBe(1);
+    expect(svg).toContain('data-series="p=2 round-off (not fitted)" data-points="1"');
+    expect(html).toContain('GD diverged at h = 0.08 (step 3)');
+    expect(html).toContain('diverged at step 3');
+    expect(html).toContain('(round-off)');
+    // 'tilted' is not a built-in problem and no loss was passed: no phase portrait, no error.
+    expect(html).not.toContain('id="problem-0-phase"');
+  });
+
+  it('a problem whose every point diverged gets a note instead of an empty plot', () => {
+    const report: VerificationReport = structuredClone(tiltedReport());
+    for (const p of report.orders) {
+      report.globalError[p] = report.hs.map(() => null);
+      report.localError[p] = report.hs.map(() => null);
+      report.globalSlope[p] = null;
+      report.localSlope[p] = null;
+    }
+    const html = renderVerificationReport([report], { command, generated });
+    expect(html).toContain('global error: nothing to plot');
+    expect(html).toContain('no fit');
+  });
+});
