@@ -24,8 +24,14 @@ export interface HeapReport {
   readonly readings: readonly HeapReading[];
   /** Wall time per call over the whole run, microseconds. */
   readonly usPerCall: number;
-  /** Growth per call between the first and last reading, bytes (about 0 when flat). */
+  /** Growth per call between the first and last reading, bytes. */
   readonly bytesPerCall: number;
+  /**
+   * Growth per call between the first checkpoint and the last reading, bytes: the
+   * steady state, after one-time allocations (code, inline caches, pools) have settled.
+   * About 0 when the heap is flat.
+   */
+  readonly steadyBytesPerCall: number;
 }
 
 function usedAfterGc(gc: () => void): number {
@@ -51,10 +57,13 @@ export function heapGrowth(fn: () => unknown, total: number, checkpoints: readon
   }
   void sink;
   const first = readings[0]!;
+  const settled = readings[1]!;
   const last = readings[readings.length - 1]!;
+  const perCall = (a: HeapReading, b: HeapReading): number => (b.calls > a.calls ? ((b.heapUsedMB - a.heapUsedMB) * 2 ** 20) / (b.calls - a.calls) : 0);
   return {
     readings,
     usPerCall: (timed * 1000) / total,
-    bytesPerCall: ((last.heapUsedMB - first.heapUsedMB) * 2 ** 20) / total,
+    bytesPerCall: perCall(first, last),
+    steadyBytesPerCall: perCall(settled, last),
   };
 }

@@ -19,8 +19,8 @@ import { loadTfjs } from './tfjs.js';
 import { loadJax } from './jax.js';
 import type { Peer, PeerUnavailable, PreparedProblem } from './peer.js';
 import { messageOf } from './peer.js';
-import { timeIt, type Timing } from './timing.js';
-import { scalarMaddRate, naiveMatmulRate, libraryMatmulRate, randomMatrix, type Rate } from './matmul.js';
+import { timeRounds, type Timing } from './timing.js';
+import { scalarMaddKernel, naiveMatmulKernel, randomMatrix, type FlopKernel } from './matmul.js';
 import { heapGrowth } from './heap.js';
 import { packageVersion } from './versions.js';
 import { BenchRng } from './rng.js';
@@ -93,12 +93,24 @@ function table(header: string[], rows: string[][]): string {
 
 // ---------- measurement ----------
 
+type Quantity = 'loss' | 'grad' | 'hvp';
+const QUANTITIES: readonly Quantity[] = ['loss', 'grad', 'hvp'];
+
+interface Candidate {
+  readonly name: string;
+  readonly precision: string;
+  readonly p: PreparedProblem;
+  /** The hand-written oracle: timed for reference, not compared with igr. */
+  readonly oracle: boolean;
+}
+
 interface Measured {
   readonly name: string;
   readonly precision: string;
-  readonly loss: Timing;
-  readonly grad: Timing;
-  readonly hvp: Timing | null;
+  readonly oracle: boolean;
+  readonly time: Partial<Record<Quantity, Timing>>;
+  /** Median over interleaved rounds of this library's time / igr's time. */
+  readonly ratio: Partial<Record<Quantity, number>>;
   readonly hvpNote: string;
   /** Agreement with igr: relative errors (2-norm) of loss, gradient, HVP. */
   readonly lossErr: number;
@@ -106,40 +118,54 @@ interface Measured {
   readonly hvpErr: number;
 }
 
-function measure(
-  name: string,
-  precision: string,
-  p: PreparedProblem,
+/**
+ * Time every candidate on each quantity in interleaved rounds (igr first, so
+ * ratios are to igr), then compare its values with igr's.
+ */
+function measureAll(
+  cands: readonly Candidate[],
   ref: { loss: number; grad: ArrayLike<number>; hvp: ArrayLike<number> },
   budgetMs: number,
-): Measured {
-  const loss = timeIt(() => p.loss(), { budgetMs });
-  const grad = timeIt(() => p.grad(), { budgetMs });
-  const hvp = p.hvp ? timeIt(() => p.hvp!(), { budgetMs }) : null;
-  return {
-    name,
-    precision,
-    loss,
-    grad,
-    hvp,
-    hvpNote: p.hvp ? '' : (p.hvpError ?? 'not available'),
-    lossErr: Math.abs(p.loss() - ref.loss) / Math.abs(ref.loss),
-    gradErr: relErr(p.grad(), ref.grad),
-    hvpErr: p.hvp ? relErr(p.hvp(), ref.hvp) : Number.NaN,
-  };
+): Measured[] {
+  const time = cands.map(() => ({}) as Partial<Record<Quantity, Timing>>);
+  const ratio = cands.map(() => ({}) as Partial<Record<Quantity, number>>);
+  for (const q of QUANTITIES) {
+    const idx = cands.map((c, i) => (c.p[q] ? i : -1)).filter((i) => i >= 0);
+    if (idx[0] !== 0) throw new Error(`igr must come first and compute ${q}`);
+    const r = timeRounds(
+      idx.map((i) => cands[i]!.p[q]!),
+      { budgetMs },
+    );
+    const ratios = r.ratioTo(0);
+    idx.forEach((i, j) => {
+      time[i]![q] = r.timings[j]!;
+      ratio[i]![q] = ratios[j]!;
+    });
+  }
+  return cands.map((c, i) => ({
+    name: c.name,
+    precision: c.precision,
+    oracle: c.oracle,
+    time: time[i]!,
+    ratio: ratio[i]!,
+    hvpNote: c.p.hvp ? '' : (c.p.hvpError ?? 'not available'),
+    lossErr: Math.abs(c.p.loss() - ref.loss) / Math.abs(ref.loss),
+    gradErr: relErr(c.p.grad(), ref.grad),
+    hvpErr: c.p.hvp ? relErr(c.p.hvp(), ref.hvp) : Number.NaN,
+  }));
 }
 
-function timeManual(inst: Instance, budgetMs: number): Measured {
+function manualCandidate(inst: Instance): Candidate {
   return {
     name: 'hand-written loops',
     precision: 'float64',
-    loss: timeIt(() => manualLoss(inst, inst.theta), { budgetMs }),
-    grad: timeIt(() => manualValueAndGrad(inst, inst.theta), { budgetMs }),
-    hvp: null,
-    hvpNote: 'oracle only (finite differences of its gradient)',
-    lossErr: Number.NaN,
-    gradErr: Number.NaN,
-    hvpErr: Number.NaN,
+    oracle: true,
+    p: {
+      loss: () => manualLoss(inst, inst.theta),
+      grad: () => manualValueAndGrad(inst, inst.theta).grad,
+      hvpError: 'oracle only (finite differences of its gradient)',
+      dispose: () => {},
+    },
   };
 }
 
@@ -184,19 +210,17 @@ async function main(): Promise<void> {
       gradErr: relErr(igrRef.grad, oracle.grad),
       hvpErr: relErr(igrRef.hvp, oracleHvp),
     };
-    const igr = measure('igr', 'float64', igrP, igrRef, args.budgetMs);
-    const rows: Measured[] = [igr, timeManual(inst, args.budgetMs)];
+    const cands: Candidate[] = [{ name: 'igr', precision: 'float64', oracle: false, p: igrP }, manualCandidate(inst)];
     for (const p of peers) {
-      let prepared: PreparedProblem | null = null;
       try {
-        prepared = p.prepare(inst);
-        rows.push(measure(p.name, p.precision, prepared, igrRef, args.budgetMs));
+        cands.push({ name: p.name, precision: p.precision, oracle: false, p: p.prepare(inst) });
       } catch (e) {
-        say(`- ${p.name} on ${name}: FAILED: ${messageOf(e)}`);
-      } finally {
-        prepared?.dispose();
+        say(`- ${p.name} on ${name}: FAILED to set up: ${messageOf(e)}`);
       }
     }
+    const rows = measureAll(cands, igrRef, args.budgetMs);
+    for (const c of cands) c.p.dispose();
+    const igr = rows[0]!;
     allResults.push({ inst, igr, rows, igrCheck, ops: igrP.opsPerLoss ?? 0 });
     console.error(`  [${name} done, load ${load()}]`);
   }
@@ -210,26 +234,36 @@ async function main(): Promise<void> {
         `loss ${fmtErr(igrCheck.lossErr)}, gradient ${fmtErr(igrCheck.gradErr)}, HVP ${fmtErr(igrCheck.hvpErr)} relative error.`,
     );
     say();
+    say('Times are medians in ms; "×igr" is peer time / igr time (above 1: igr faster); errors are |peer - igr| / |igr| (2-norm) against igr\'s float64 values.');
+    say();
     say(
       table(
-        ['library', 'precision', 'loss ms', 'grad ms', 'hvp ms', 'grad/loss', 'hvp/grad', 'grad ×igr', 'hvp ×igr', 'grad err vs igr', 'hvp err vs igr', 'reps (loss/grad/hvp)'],
-        rows.map((r) => [
-          r.name,
-          r.precision,
-          fmtMs(r.loss.medianMs),
-          fmtMs(r.grad.medianMs),
-          r.hvp ? fmtMs(r.hvp.medianMs) : '—',
-          fmtRatio(r.grad.medianMs / r.loss.medianMs),
-          r.hvp ? fmtRatio(r.hvp.medianMs / r.grad.medianMs) : '—',
-          r === igr ? '1' : fmtRatio(r.grad.medianMs / igr.grad.medianMs),
-          r === igr ? '1' : r.hvp && igr.hvp ? fmtRatio(r.hvp.medianMs / igr.hvp.medianMs) : '—',
-          r === igr ? '—' : fmtErr(r.gradErr),
-          r === igr ? '—' : r.hvp ? fmtErr(r.hvpErr) : '—',
-          `${r.loss.reps}/${r.grad.reps}/${r.hvp ? r.hvp.reps : '—'}`,
-        ]),
+        ['library', 'precision', 'loss ms', 'grad ms', 'hvp ms', 'grad/loss', 'hvp/grad', 'loss ×igr', 'grad ×igr', 'hvp ×igr', 'loss err', 'grad err', 'hvp err', 'calls timed (loss/grad/hvp)'],
+        rows.map((r) => {
+          const t = (q: Quantity): string => (r.time[q] ? fmtMs(r.time[q]!.medianMs) : '—');
+          const per = (a: Quantity, b: Quantity): string => (r.time[a] && r.time[b] ? fmtRatio(r.time[a]!.medianMs / r.time[b]!.medianMs) : '—');
+          const vsIgr = (q: Quantity): string => (r === igr ? '1' : r.ratio[q] !== undefined ? fmtRatio(r.ratio[q]!) : '—');
+          const err = (e: number, has: boolean): string => (r === igr || r.oracle || !has ? '—' : fmtErr(e));
+          return [
+            r.name,
+            r.precision,
+            t('loss'),
+            t('grad'),
+            t('hvp'),
+            per('grad', 'loss'),
+            per('hvp', 'grad'),
+            vsIgr('loss'),
+            vsIgr('grad'),
+            vsIgr('hvp'),
+            err(r.lossErr, true),
+            err(r.gradErr, true),
+            err(r.hvpErr, r.time.hvp !== undefined),
+            QUANTITIES.map((q) => (r.time[q] ? String(r.time[q]!.reps) : '—')).join('/'),
+          ];
+        }),
       ),
     );
-    const notes = rows.filter((r) => r.hvpNote !== '' && r.name !== 'hand-written loops');
+    const notes = rows.filter((r) => r.hvpNote !== '' && !r.oracle);
     for (const r of notes) say(`\n- ${r.name} HVP: ${r.hvpNote}`);
     say();
   }
@@ -237,38 +271,55 @@ async function main(): Promise<void> {
   // Per-call overhead on the small problem: time per operation the loss records.
   const small = allResults.find((r) => r.inst.spec.name === 'small');
   if (small) {
-    const manualRow = small.rows.find((r) => r.name === 'hand-written loops')!;
+    const manualRow = small.rows.find((r) => r.oracle)!;
     const ops = small.ops;
+    const gradMs = small.igr.time.grad!.medianMs;
+    const lossMs = small.igr.time.loss!.medianMs;
+    const handMs = manualRow.time.grad!.medianMs;
     say('### Per-call overhead (small problem)');
     say();
     say(
       `The small loss records ${ops} operations per forward pass (slices, reshapes, transposes, matmuls, adds, tanh, loss). ` +
-        `igr gradient ${fmtMs(small.igr.grad.medianMs)} ms = ${((small.igr.grad.medianMs * 1000) / ops).toFixed(2)} µs per recorded operation ` +
-        `(forward and backward); loss alone ${((small.igr.loss.medianMs * 1000) / ops).toFixed(2)} µs per operation. ` +
-        `Hand-written loops take ${fmtMs(manualRow.grad.medianMs)} ms for the same gradient, so the autodiff's overhead is ` +
-        `${(((small.igr.grad.medianMs - manualRow.grad.medianMs) * 1000) / ops).toFixed(2)} µs per operation.`,
+        `igr's gradient takes ${fmtMs(gradMs)} ms = ${((gradMs * 1000) / ops).toFixed(2)} µs per recorded operation ` +
+        `(forward and backward together); the loss alone ${((lossMs * 1000) / ops).toFixed(2)} µs per operation. ` +
+        `Hand-written loops take ${fmtMs(handMs)} ms for the same gradient, so the autodiff costs ` +
+        `${(((gradMs - handMs) * 1000) / ops).toFixed(2)} µs per operation beyond the arithmetic.`,
     );
     say();
   }
 
-  // Matmul at n = 256 against the scalar multiply-add ceiling, same run.
+  // Matmul at n = 256 against the scalar multiply-add ceiling, interleaved in the same run.
   {
     const n = 256;
     const rng = new BenchRng(9);
     const A = ad.tensor(randomMatrix(n, rng), [n, n]);
     const B = ad.tensor(randomMatrix(n, rng), [n, n]);
-    const rates: Rate[] = [scalarMaddRate(), naiveMatmulRate(n), libraryMatmulRate('igr matmul (float64)', n, () => ad.matmul(A, B).data)];
+    const kernels: FlopKernel[] = [
+      scalarMaddKernel(),
+      naiveMatmulKernel(n),
+      { name: 'igr matmul (float64)', flops: 2 * n ** 3, run: () => ad.matmul(A, B).data },
+    ];
     for (const p of peers) {
-      const r = peerMatmul(p, n, A.data, B.data);
-      if (r) rates.push(r);
+      const run = p.matmul?.(n, A.data, B.data);
+      if (run) kernels.push({ name: `${p.name} matmul (${p.precision})`, flops: 2 * n ** 3, run });
     }
-    const ceiling = rates[0]!.gflops;
+    const r = timeRounds(
+      kernels.map((k) => k.run),
+      { budgetMs: args.budgetMs },
+    );
+    const ratios = r.ratioTo(0);
     say(`### Matmul n = ${n} (load ${load()})`);
+    say();
+    say('"% of scalar loop" is the median over interleaved rounds of (kernel rate / scalar multiply-add loop rate in the same round).');
     say();
     say(
       table(
-        ['kernel', 'GFLOP/s', '% of scalar multiply-add loop', 'median ms', 'reps'],
-        rates.map((r) => [r.name, r.gflops.toFixed(2), `${((100 * r.gflops) / ceiling).toFixed(0)}%`, fmtMs(r.timing.medianMs), String(r.timing.reps)]),
+        ['kernel', 'GFLOP/s', '% of scalar loop', 'median ms', 'calls timed'],
+        kernels.map((k, i) => {
+          const t = r.timings[i]!;
+          const fraction = k.flops / kernels[0]!.flops / ratios[i]!;
+          return [k.name, (k.flops / (t.medianMs * 1e6)).toFixed(2), `${(100 * fraction).toFixed(0)}%`, fmtMs(t.medianMs), String(t.reps)];
+        }),
       ),
     );
     say();
@@ -284,17 +335,13 @@ async function main(): Promise<void> {
     say(`### Heap across ${args.heapCalls} igr gradient calls (small problem, after full collections)`);
     say();
     say(rep.readings.map((r) => `${r.calls} calls: ${r.heapUsedMB.toFixed(2)} MB`).join('; ') + '.');
-    say(`Growth ${rep.bytesPerCall.toFixed(3)} bytes per call; ${rep.usPerCall.toFixed(1)} µs per call in this loop.`);
+    say(
+      `Growth ${rep.bytesPerCall.toFixed(2)} bytes per call overall, ${rep.steadyBytesPerCall.toFixed(2)} bytes per call ` +
+        `from the first checkpoint on (after one-time allocations settle); ${rep.usPerCall.toFixed(1)} µs per call in this loop.`,
+    );
     say();
   }
   say(`Load average at start ${startLoad}; at end ${load()} (2 cores shared with other work).`);
-}
-
-/** The peer's own matmul at n, where the harness knows how to call it. */
-function peerMatmul(p: Peer, n: number, a: Float64Array, b: Float64Array): Rate | null {
-  const mm = p.matmul?.(n, a, b);
-  if (!mm) return null;
-  return libraryMatmulRate(`${p.name} matMul (${p.precision})`, n, mm);
 }
 
 main().catch((e) => {
