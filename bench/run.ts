@@ -28,7 +28,8 @@ if (files.length === 0) {
 let failed = 0;
 for (const f of files) {
   console.log(`\n=== ${f} ===`);
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, f), ...passArgs], { stdio: 'inherit' });
+  // cwd = the package root, where --import tsx resolves
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, f), ...passArgs], { stdio: 'inherit', cwd: dirname(here) });
   if (r.status !== 0) {
     failed++;
     console.error(`${f} exited with ${r.status ?? r.signal}`);
