@@ -38,7 +38,7 @@ describe.skipIf(!hasChromium)('HTML reports in Chromium', () => {
           fits: s.querySelectorAll('g.series.fit').length,
           flows: s.querySelectorAll('g.series.flow').length,
           contourPaths: s.querySelectorAll('g.contours path').length,
-          drawnPaths: [...s.querySelectorAll('g.series path')].filter((p) => (p as SVGPathElement).getTotalLength() > 0).length,
+          drawnPaths: Array.from(s.querySelectorAll('g.series path')).filter((p) => (p as SVGPathElement).getTotalLength() > 0).length,
         };
       }),
     );
@@ -77,7 +77,7 @@ describe.skipIf(!hasChromium)('HTML reports in Chromium', () => {
       svgs.map((s) => ({
         id: s.id,
         height: s.getBoundingClientRect().height,
-        series: [...s.querySelectorAll('g.series.metric')].map((g) => g.getAttribute('data-series')),
+        series: Array.from(s.querySelectorAll('g.series.metric')).map((g) => g.getAttribute('data-series')),
         bars: s.querySelectorAll('path.bars').length,
       })),
     );
