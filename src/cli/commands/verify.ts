@@ -89,6 +89,9 @@ export const verifyCommand: Command = {
     const orders = values.orders === undefined ? [...DEFAULT_ORDERS] : parseOrders(values.orders);
     const hs = values.h === undefined ? undefined : parsePositiveList('--h', values.h);
     const T = values.T === undefined ? undefined : parsePositive('--T', values.T);
+    if (values.loss === undefined && (values.at !== undefined || values.vars !== undefined)) {
+      throw new UsageError(`${values.at !== undefined ? '--at' : '--vars'} applies only to a loss typed with --loss EXPR`);
+    }
     const jobs = values.loss !== undefined ? [customJob(values, orders, hs, T)] : problemJobs(values.problem, orders, hs, T);
 
     let pass = true;
