@@ -156,7 +156,11 @@ export function integrateAdaptive(field: VectorField, y0: ArrayLike<number>, opt
     h = Math.min(100 * hTry, h1, span);
   }
 
+  // Time is carried as an unevaluated sum t + tLow (TwoSum compensation): the state's exact time
+  // is t0 + Σ h, and plain summation would drift by up to steps·ulp(t)/2, which the last step
+  // (h = t1 - t) would turn into an error of |f|·drift in y — 1e-12 relative after 10^4 steps.
   let t = t0;
+  let tLow = 0;
   let lastStepSize = 0;
   let justRejected = false;
   for (;;) {
@@ -180,8 +184,9 @@ export function integrateAdaptive(field: VectorField, y0: ArrayLike<number>, opt
     // Land exactly on t1; also stretch a step that would leave a sliver shorter than 1% of h.
     let last = false;
     let hs = dir * h;
-    if (Math.abs(t1 - t) <= 1.01 * h) {
-      hs = t1 - t;
+    const remaining = t1 - t - tLow;
+    if (Math.abs(remaining) <= 1.01 * h) {
+      hs = remaining;
       last = true;
     }
     const step = steps + 1;
@@ -205,7 +210,7 @@ export function integrateAdaptive(field: VectorField, y0: ArrayLike<number>, opt
       next[p] = y[p]! + hs * acc;
       errVec[p] = hs * err;
     }
-    const tNew = last ? t1 : t + hs;
+    const tNew = last ? t1 : t + (hs + tLow);
     if (fsal) {
       // The FSAL stage is f(t + h, y_new): its error weight e_s = -b̂_s is added once it is known.
       evaluateInto(field, tNew, next, k[s - 1]!, step);
@@ -218,8 +223,20 @@ export function integrateAdaptive(field: VectorField, y0: ArrayLike<number>, opt
     if (err <= 1) {
       steps++;
       checkState(next, blowup, steps, tNew);
-      t = tNew;
-      [y, next] = [next, y];
+      if (last) {
+        t = t1;
+        tLow = 0;
+      } else {
+        // TwoSum: t + hs = sum + err exactly; fold err into tLow, then renormalise (Fast2Sum).
+        const sum = t + hs;
+        const bv = sum - t;
+        tLow += (t - (sum - bv)) + (hs - bv);
+        t = sum + tLow;
+        tLow -= t - sum;
+      }
+      const swap = y;
+      y = next;
+      next = swap;
       lastStepSize = hs;
       if (fsal) {
         const first = k[0]!;

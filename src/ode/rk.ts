@@ -310,7 +310,9 @@ function run(
   for (let n = 1; n <= grid.steps; n++) {
     const t = timeAt(grid, n);
     if (!stepper.step(field, timeAt(grid, n - 1), grid.dt, y, next, n, limit)) checkState(next, blowup, n, t);
-    [y, next] = [next, y];
+    const swap = y;
+    y = next;
+    next = swap;
     visit(n, t, y);
   }
   return { y, t: timeAt(grid, grid.steps), steps: grid.steps, evaluations: grid.steps * tableau.stages };
