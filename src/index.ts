@@ -6,4 +6,5 @@ export * from './ode/index.js';
 export * from './autodiff/index.js';
 export * from './nn/index.js';
 export * from './igr/index.js';
+export * from './igr/experiments/index.js';
 export * from './report/index.js';

@@ -25,9 +25,9 @@ export type PresetName = (typeof presetNames)[number];
 /** One-line descriptions, for help text. */
 export const presetDescriptions: Record<PresetName, string> = {
   quick: 'learning-rate sweep on a small MNIST MLP (500 digits, 196-32-10), 4 rates × 3 seeds; < 3 min on 2 cores',
-  lr: 'learning-rate sweep, MNIST 1000 digits, 196-64-10 tanh, h = 0.1 … 4, 3 seeds',
-  width: 'model size: hidden widths 16, 64, 256 at a small and a large h, 3 seeds',
-  egr: 'EGR at small h with μ = h_L/4 and h_L against GD at small and large h_L, 3 seeds',
+  lr: 'learning-rate sweep, MNIST 1000 digits, 196-64-10 tanh, h = 0.25 … 4, to E ≤ 0.05, 3 seeds',
+  width: 'model size: hidden widths 16, 64, 128 at h = 0.5 and 2, 3 seeds',
+  egr: 'EGR at h = 0.5 with μ = h_L/4 and h_L (h_L = 2) against GD at h = 0.5 and h_L, 3 seeds',
   full: 'lr + width + egr',
 };
 
@@ -44,7 +44,7 @@ function mnistBase(overrides: Partial<RunConfig>): RunConfig {
     activation: 'tanh',
     init: 'lecun',
     optimizer: 'gd',
-    stop: { kind: 'loss', target: 0.1, maxSteps: 4000 },
+    stop: { kind: 'loss', target: 0.05, maxSteps: 3000 },
     perturb: PERTURB,
     recordEvery: 25,
     ...overrides,
@@ -60,17 +60,19 @@ export function presetConfigs(name: PresetName, seeds: number[] = [0, 1, 2]): Ru
         { lrs: [0.25, 0.5, 1, 2], seeds },
       );
     case 'lr':
-      return expandGrid(mnistBase({ experiment: 'lr' }), { lrs: [0.1, 0.25, 0.5, 1, 2, 4], seeds });
+      return expandGrid(mnistBase({ experiment: 'lr' }), { lrs: [0.25, 0.5, 1, 2, 4], seeds });
     case 'width':
-      return expandGrid(mnistBase({ experiment: 'width' }), { lrs: [0.25, 2], seeds, widths: [16, 64, 256] });
+      return expandGrid(mnistBase({ experiment: 'width' }), { lrs: [0.5, 2], seeds, widths: [16, 64, 128] });
     case 'egr': {
       // IGR: GD at rate h follows E + (h/4)|∇E|², so EGR at a small rate with μ = h_L/4
       // imitates GD at the large rate h_L; μ = h_L asks for four times that.
-      const hSmall = 0.25;
+      // EGR costs ~2.5 GD steps per step (one HVP), hence the lower step cap.
+      const hSmall = 0.5;
       const hLarge = 2;
+      const stop = { kind: 'loss' as const, target: 0.05, maxSteps: 1500 };
       return [
-        ...expandGrid(mnistBase({ experiment: 'egr' }), { lrs: [hSmall, hLarge], seeds }),
-        ...expandGrid(mnistBase({ experiment: 'egr', optimizer: 'egr', hvp: 'exact', mu: hLarge / 4 }), {
+        ...expandGrid(mnistBase({ experiment: 'egr', stop }), { lrs: [hSmall, hLarge], seeds }),
+        ...expandGrid(mnistBase({ experiment: 'egr', stop, optimizer: 'egr', hvp: 'exact', mu: hLarge / 4 }), {
           lrs: [hSmall],
           seeds,
           mus: [hLarge / 4, hLarge],

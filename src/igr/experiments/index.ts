@@ -1,0 +1,53 @@
+/**
+ * The paper's experiments (Barrett & Dherin 2021) as pure computation: run
+ * configurations and presets, one training run → one {@link SweepRecord}
+ * (loss, accuracy, slope |∇E|, R_IG, R_IG/E, perturbation robustness), tables
+ * of means ± sd over seeds, and the two-parameter model against its flows.
+ * Printing, files and worker threads live in src/cli (`igr train`, `igr sweep`).
+ */
+export type {
+  DataName,
+  OptimizerKind as ExperimentOptimizer,
+  StopRule,
+  PerturbationSpec,
+  RunConfig,
+  PerturbationResult,
+  RunStatus,
+  SweepRecord,
+} from './types.js';
+export {
+  dataNames,
+  optimizerKinds,
+  syntheticData,
+  ExperimentConfigError,
+  defaultRunConfig,
+  makeRunConfig,
+  dataShape,
+  modelSizes,
+  hiddenFromSizes,
+  validateRunConfig,
+  expandGrid,
+  type SweepGrid,
+} from './config.js';
+export { measureSolution, perturbationRobustness, perturbationSeed, type SolutionMetrics } from './measure.js';
+export {
+  runExperiment,
+  trainAndMeasure,
+  trainUnderStopRule,
+  loadRunData,
+  optimizerSpec,
+  failedRecord,
+  type DataPair,
+  type DataCache,
+  type RunOptions,
+  type StoppedTraining,
+} from './run.js';
+export { presetNames, presetDescriptions, presetConfigs, type PresetName } from './presets.js';
+export { summarize, type MeanSd, type SummaryRow } from './summary.js';
+export {
+  PAPER_START,
+  twoParameterLoss,
+  twoParameterExperiment,
+  type TwoParameterOptions,
+  type TwoParameterRow,
+} from './twoParameter.js';
