@@ -4,6 +4,8 @@
  * - `writeVerificationReport(dir, reports, { command })` — `igr verify --report DIR`
  * - `writeSweepReport(dir, records, { command })` — `igr sweep --report DIR`
  * - `descentPaths` — GD and the modified flows from one start (phase portraits, the explorer)
+ * (`cli.ts`, which compiles typed losses with mathjs, is imported by the commands directly, so
+ * importing the library does not load mathjs.)
  */
 export * from './svg.js';
 export * from './contour.js';

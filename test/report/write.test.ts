@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReportError, writeFileAtomic } from '../../src/report/write.js';
 import { formatNumber, table } from '../../src/report/html.js';
+import { commandLine, lossesFromExpression, prepareReportDir } from '../../src/report/cli.js';
 
 let dir: string;
 beforeEach(() => {
@@ -55,5 +56,29 @@ describe('html helpers', () => {
     expect(html).toContain('a&amp;b');
     expect(html).toContain('&lt;script&gt;');
     expect(html).toContain('<td class="num">1.5</td>');
+  });
+});
+
+describe('report options of the commands', () => {
+  it('shows the command so it can be pasted back into a shell', () => {
+    expect(commandLine('verify', ['--loss', '(1/2)*(1 - a*b)^2', '--at', '2.8,3.5', '--report', 'out dir'])).toBe(
+      `igr verify --loss '(1/2)*(1 - a*b)^2' --at 2.8,3.5 --report 'out dir'`,
+    );
+    expect(commandLine('verify', [`it's`])).toBe(`igr verify 'it'\\''s'`);
+  });
+
+  it('checks the directory before the work, leaving no probe behind', () => {
+    const target = join(dir, 'new');
+    prepareReportDir(target);
+    expect(readdirSync(target)).toEqual([]);
+    writeFileSync(join(dir, 'file'), 'x');
+    expect(() => prepareReportDir(join(dir, 'file', 'sub'))).toThrow(/cannot create report directory/);
+  });
+
+  it('compiles a typed loss under the name the verification gives it, with its variables as axis labels', () => {
+    const losses = lossesFromExpression('(1/2)*(1 - a*b)^2');
+    const [name] = Object.keys(losses);
+    expect(losses[name!]!.labels).toEqual(['a', 'b']);
+    expect(lossesFromExpression('x + y + z', 'z,y,x')[Object.keys(lossesFromExpression('x + y + z'))[0]!]!.labels).toBeUndefined();
   });
 });
