@@ -2,8 +2,8 @@
  * Cost of one optimiser step on an MNIST-sized MLP with N = 1000 digits:
  * a full-batch GD step (one value-and-gradient), and one EGR step with the
  * Hessian-vector product exact (double backprop) or by a finite difference of
- * gradients (two gradients). Prints medians in ms and the median per-round ratio
- * to the GD step (rounds interleave the three, so load changes cancel in the ratio).
+ * gradients (two gradients). Prints medians (CPU and wall ms) and the median
+ * per-round CPU-time ratio to the GD step (rounds interleave the three).
  *
  *   npx tsx bench/nn.bench.ts [--reps 7] [--quick]
  */
@@ -23,22 +23,29 @@ function median(xs: number[]): number {
 
 /**
  * Times the candidates in interleaved rounds (one call of each per round), so a
- * change of machine load hits all alike; returns each one's median and the
- * median over rounds of its time divided by the first candidate's.
+ * change of machine load hits all alike. Measures wall time and process CPU time
+ * (user + system, from `process.cpuUsage`): on a shared, oversubscribed machine the
+ * CPU time is the steadier figure. Returns medians and the median over rounds of
+ * each candidate's CPU time divided by the first candidate's.
  */
-function timeRounds(fns: (() => void)[]): { ms: number[]; ratio: number[] } {
+function timeRounds(fns: (() => void)[]): { wall: number[]; cpu: number[]; ratio: number[] } {
   fns.forEach((fn) => fn()); // warm-up: JIT and allocation
-  const ts = fns.map(() => [] as number[]);
+  const wall = fns.map(() => [] as number[]);
+  const cpu = fns.map(() => [] as number[]);
   for (let r = 0; r < reps; r++) {
     fns.forEach((fn, i) => {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       fn();
-      ts[i]!.push(performance.now() - t0);
+      wall[i]!.push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      cpu[i]!.push((c.user + c.system) / 1000);
     });
   }
   return {
-    ms: ts.map(median),
-    ratio: ts.map((t) => median(t.map((v, r) => v / ts[0]![r]!))),
+    wall: wall.map(median),
+    cpu: cpu.map(median),
+    ratio: cpu.map((t) => median(t.map((v, r) => v / cpu[0]![r]!))),
   };
 }
 
@@ -50,20 +57,21 @@ const configs = quick
     ];
 
 console.log(`nn step costs, median of ${reps}; ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-console.log('model            N     params   GD ms   EGR exact ms (×GD)   EGR fd ms (×GD)');
+console.log('CPU ms (wall ms) per step; ratios of CPU time to the GD step');
+console.log('model            N     params   GD                EGR exact                  EGR finite-difference');
 for (const { pool, sizes, n } of configs) {
   const { train } = await loadMnist({ train: n, test: 1, seed: 0, pool });
   const model = mlp({ sizes, activation: 'tanh' });
   const loss = lossFunction(model, train);
   const theta = model.init(1);
-  const { ms, ratio } = timeRounds([
+  const { wall, cpu, ratio } = timeRounds([
     () => void valueAndGrad(loss)(tensor(theta)),
     () => void egrGradient(loss, theta, 0.01, 'exact'),
     () => void egrGradient(loss, theta, 0.01, 'finite-difference'),
   ]);
+  const cell = (i: number) => `${cpu[i]!.toFixed(1)} (${wall[i]!.toFixed(1)})`;
   console.log(
-    `${sizes.join('-').padEnd(16)} ${String(n).padEnd(5)} ${String(model.numParams).padStart(6)} ${ms[0]!.toFixed(1).padStart(7)}` +
-      `   ${ms[1]!.toFixed(1).padStart(8)} (${ratio[1]!.toFixed(2)}×)` +
-      `       ${ms[2]!.toFixed(1).padStart(8)} (${ratio[2]!.toFixed(2)}×)`,
+    `${sizes.join('-').padEnd(16)} ${String(n).padEnd(5)} ${String(model.numParams).padStart(6)}   ${cell(0).padEnd(16)}  ` +
+      `${(cell(1) + ` ${ratio[1]!.toFixed(2)}×`).padEnd(25)}  ${cell(2)} ${ratio[2]!.toFixed(2)}×`,
   );
 }
