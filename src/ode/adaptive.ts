@@ -97,7 +97,11 @@ function scaledNorm(v: Float64Array, y: Float64Array, z: Float64Array, rtol: num
  *   `wrong-length` and `blowup` as the fixed-step solvers (with the 1-based step and time).
  */
 export function integrateAdaptive(field: VectorField, y0: ArrayLike<number>, options: AdaptiveOptions): AdaptiveResult {
-  const fn = 'dormandPrince';
+  return adaptive(field, y0, options, 'integrateAdaptive');
+}
+
+/** The adaptive driver; `fn` names the public function in error messages. */
+function adaptive(field: VectorField, y0: ArrayLike<number>, options: AdaptiveOptions, fn: string): AdaptiveResult {
   if (typeof field !== 'function') throw badInput(fn, `field must be a function (t, y) => Float64Array, got ${typeof field}`);
   if (options === null || typeof options !== 'object') throw badInput(fn, 'options { t1 } are required');
   const { t0 = 0, t1, h0 } = options;
@@ -267,5 +271,5 @@ export function integrateAdaptive(field: VectorField, y0: ArrayLike<number>, opt
  * @throws {OdeError} see {@link integrateAdaptive}.
  */
 export function dormandPrince(field: VectorField, y0: ArrayLike<number>, options: Omit<AdaptiveOptions, 'method'>): AdaptiveResult {
-  return integrateAdaptive(field, y0, { ...options, method: 'dormandPrince54' });
+  return adaptive(field, y0, { ...options, method: 'dormandPrince54' }, 'dormandPrince');
 }
