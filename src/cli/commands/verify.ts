@@ -53,6 +53,7 @@ ${problems.map((p) => `                     ${p.name.padEnd(12)} ${p.description
                    for --loss ${DEFAULT_CUSTOM_HS.join(',')})
   --T NUMBER       final time T > 0 (default: the problem's own; for --loss ${DEFAULT_CUSTOM_T})
   --json           one JSON object per problem per line instead of tables
+  --report DIR     also write DIR/index.html: error plots, phase portraits, tables (one file)
   --help           this text
 `;
 
@@ -79,6 +80,7 @@ export const verifyCommand: Command = {
         h: { type: 'string' },
         T: { type: 'string' },
         json: { type: 'boolean', default: false },
+        report: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     });
@@ -93,6 +95,9 @@ export const verifyCommand: Command = {
       throw new UsageError(`${values.at !== undefined ? '--at' : '--vars'} applies only to a loss typed with --loss EXPR`);
     }
     const jobs = values.loss !== undefined ? [customJob(values, orders, hs, T)] : problemJobs(values.problem, orders, hs, T);
+    // --report DIR: the HTML report (src/report); the directory is checked before the work.
+    const reportDir = values.report === undefined ? undefined : await checkReportDir(values.report);
+    const reports: VerificationReport[] = [];
 
     let pass = true;
     for (const job of jobs) {
@@ -105,17 +110,40 @@ export const verifyCommand: Command = {
       } catch (error) {
         // The core rejects bad input (a T/h that is not an integer, ...) with IgrError: a usage error here.
         if (error instanceof IgrError) throw new UsageError(error.message);
-        throw error;
+        // Anything else (an integrator that blew up on a stiff flow, ...) means this problem could
+        // not be verified: say so in one line, count it as a failed verification, go on.
+        const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        io.err(`igr verify: ${job.name}: the verification could not finish: ${message.split('\n')[0]}\n`);
+        pass = false;
+        continue;
       }
       pass &&= report.pass;
+      reports.push(report);
       io.out(values.json ? toJsonLine(verificationJson(report)) + '\n' : formatReport(report));
+    }
+    if (reportDir !== undefined) {
+      const { writeVerificationReport } = await import('../../report/verification.js');
+      const { commandLine, lossesFromExpression } = await import('../../report/cli.js');
+      const losses = values.loss === undefined ? {} : lossesFromExpression(values.loss, values.vars);
+      const path = writeVerificationReport(reportDir, reports, { command: commandLine('verify', argv), losses });
+      (values.json ? io.err : io.out)(`report: ${path}\n`);
     }
     return pass ? 0 : 1;
   },
 };
 
+/** Creates and probes the `--report` directory; an unwritable one is a usage error (exit 2) before any work. */
+async function checkReportDir(dir: string): Promise<string> {
+  const { prepareReportDir } = await import('../../report/cli.js');
+  try {
+    return prepareReportDir(dir);
+  } catch (error) {
+    throw new UsageError(`--report: ${(error as Error).message}`);
+  }
+}
+
 const VALUE_OPTIONS = ['problem', 'loss', 'at', 'vars', 'orders', 'h', 'T'];
-const ALL_OPTIONS = [...VALUE_OPTIONS, 'json', 'help'];
+const ALL_OPTIONS = [...VALUE_OPTIONS, 'json', 'report', 'help'];
 
 /**
  * parseArgs refuses `--at -1,2` and `--loss "-a*b"` (a value starting with a dash looks like an
