@@ -21,6 +21,7 @@ import {
   sum,
   tensor,
   vjp,
+  zeros,
   type ScalarFn,
   type Tensor,
 } from '../autodiff/index.js';
@@ -116,7 +117,7 @@ export function modifiedTermsTensor(loss: ScalarFn, order: number, method: Metho
         acc = acc === null ? term : add(acc, term);
       }
       // An order whose every coefficient vanishes (e.g. f_2 of a second-order method) is exactly zero.
-      return acc ?? mul(0, theta);
+      return acc ?? zeros([theta.size]);
     });
   };
 }

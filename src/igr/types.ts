@@ -84,19 +84,27 @@ export interface VerificationReport {
   orders: number[];
   /** n = T/h per step size. */
   steps: number[];
-  /** Per order, per h: ‖θ_n − θ_p(T)‖₂; `null` where GD diverged. */
+  /**
+   * Per order, per h: ‖θ_n − θ_p(T)‖₂; `null` where GD diverged (see `diverged`) or where the
+   * truncated modified flow itself could not be integrated to T (then also flagged in `roundoff`).
+   */
   globalError: Record<number, (number | null)[]>;
   /** Per order, per h: ‖θ_1 − φ_{p,h}(θ0)‖₂ (one GD step against the order-p flow over time h). */
   localError: Record<number, (number | null)[]>;
-  /** Points at or below the round-off / reference-accuracy floor: reported, excluded from the fits. */
+  /**
+   * Points at the round-off floor ((steps + 1) · ε · |θ| · 100), or whose reference bound is not
+   * 100× below the error: reported, excluded from the fits.
+   */
   roundoff: { global: Record<number, boolean[]>; local: Record<number, boolean[]> };
   /** Slope fits per order; `null` when fewer than two points survive. */
   globalSlope: Record<number, SlopeFit | null>;
   localSlope: Record<number, SlopeFit | null>;
   /**
-   * Accuracy of the reference integrator (max over h and order): RK4 Richardson estimate, and
-   * the distance of the RK4 endpoint to a tight Dormand–Prince solve; their maximum divided by the
-   * smallest global error that was fitted (≪ 1 means the reference is trustworthy).
+   * Accuracy of the reference integrator. `richardson`: largest RK4 Richardson estimate (over h,
+   * order, global and local); `dormandPrince`: largest distance of a global RK4 endpoint to an
+   * independent Dormand–Prince solve; `ratioToSmallestError`: the largest ratio, over the fitted
+   * points, of a point's reference bound to the error it measures (≤ 1/referenceFactor = 0.01 by
+   * construction; points where that could not be reached are flagged instead).
    */
   referenceErrorBound: { richardson: number; dormandPrince: number; ratioToSmallestError: number };
   /** Step sizes for which gradient descent diverged (non-finite or exploding), with the step. */

@@ -10,7 +10,7 @@
  */
 import type { ScalarFn } from '../autodiff/index.js';
 import { tensor } from '../autodiff/index.js';
-import { dormandPrince, integrate, type VectorField } from '../ode/index.js';
+import { dormandPrince, integrate, OdeError, type VectorField } from '../ode/index.js';
 import { DivergenceError, gradientDescent } from './descent.js';
 import { modifiedField, nonGradientPart } from './modified.js';
 import {
@@ -84,26 +84,45 @@ interface Reference {
   converged: boolean;
 }
 
-function reference(field: VectorField, theta0: Float64Array, t: number, startSteps: number, factor: number, error: (y: Float64Array) => number): Reference {
+/** RK4 over [0, t] in `steps` steps; `null` when the flow leaves the finite range at that resolution. */
+function rk4(field: VectorField, theta0: Float64Array, t: number, steps: number): Float64Array | null {
+  try {
+    return integrate(field, theta0, { t0: 0, t1: t, steps, method: 'rk4' });
+  } catch (e) {
+    if (e instanceof OdeError && e.kind !== 'bad-input') return null; // too coarse, or a genuine blow-up
+    throw e;
+  }
+}
+
+/**
+ * The flow of `field` from θ0 over [0, t] by RK4, doubling the steps until its Richardson estimate
+ * sits `factor` below `error(y)`; `null` when no resolution within budget gives a finite solution
+ * (the truncated modified flow itself blows up).
+ */
+function reference(field: VectorField, theta0: Float64Array, t: number, startSteps: number, factor: number, error: (y: Float64Array) => number): Reference | null {
   let n = Math.max(1, startSteps);
-  let coarse = integrate(field, theta0, { t0: 0, t1: t, steps: n, method: 'rk4' });
+  let coarse = rk4(field, theta0, t, n);
   let previous = Infinity;
   for (;;) {
-    const fine = integrate(field, theta0, { t0: 0, t1: t, steps: 2 * n, method: 'rk4' });
-    const estimate = norm2(coarse, fine) / 15; // RK4: y_2N − y ≈ (y_N − y_2N)/(2^4 − 1)
-    // Trust the estimate only in the asymptotic regime: it fell by about 2^4 = 16 since the last
-    // doubling (≥ 8 allows for the next term of the error expansion).
-    const asymptotic = previous !== Infinity && previous >= 8 * estimate;
-    // At the round-off floor the difference of the two solutions is rounding, which then bounds
-    // the truncation error as well (a one-step reference over a tiny h lands here at once).
-    const atRoundoff = estimate <= 16 * 2 * n * Number.EPSILON * Math.max(1, maxAbs(fine));
-    if (estimate === 0 || ((asymptotic || atRoundoff) && factor * estimate <= error(fine))) {
-      return { y: fine, estimate, steps: 2 * n, converged: true };
+    const fine = rk4(field, theta0, t, 2 * n);
+    let estimate = Infinity;
+    if (coarse !== null && fine !== null) {
+      estimate = norm2(coarse, fine) / 15; // RK4: y_2N − y ≈ (y_N − y_2N)/(2^4 − 1)
+      // Trust the estimate only in the asymptotic regime: it fell by about 2^4 = 16 since the last
+      // doubling (≥ 8 allows for the next term of the error expansion).
+      const asymptotic = previous !== Infinity && previous >= 8 * estimate;
+      // At the round-off floor the difference of the two solutions is rounding, which then bounds
+      // the truncation error as well (a one-step reference over a tiny h lands here at once).
+      const floor = 16 * 2 * n * Number.EPSILON * Math.max(1, maxAbs(fine));
+      if (estimate === 0 || ((asymptotic || estimate <= floor) && factor * estimate <= error(fine))) {
+        return { y: fine, estimate, steps: 2 * n, converged: true };
+      }
+      // Stalled near the round-off floor: doubling no longer helps, report what we have.
+      if (previous !== Infinity && estimate > previous / 2 && estimate <= 1e4 * floor) {
+        return { y: fine, estimate, steps: 2 * n, converged: false };
+      }
     }
-    // Stalled (round-off floor: doubling no longer helps) or out of budget: report what we have.
-    if ((previous !== Infinity && estimate > previous / 2) || 4 * n > MAX_REFERENCE_STEPS) {
-      return { y: fine, estimate, steps: 2 * n, converged: false };
-    }
+    if (4 * n > MAX_REFERENCE_STEPS) return fine === null ? null : { y: fine, estimate, steps: 2 * n, converged: false };
     previous = estimate;
     coarse = fine;
     n *= 2;
@@ -196,35 +215,43 @@ export function verifyBackwardError(
 
       // Global: θ_p(T) with RK4 starting from one step per GD step; cross-check by Dormand–Prince.
       const g = reference(field, start, T, REFERENCE_START_STEPS, factor, (y) => norm2(thetaN, y));
-      const gErr = norm2(thetaN, g.y);
-      let dp: number;
-      try {
-        // Tolerance tied to what is measured: a tenth of the accuracy demanded of RK4, so the
-        // cross-check costs little for large errors and is tight (down to 1e-13) for small ones.
-        const scale = Math.max(1, maxAbs(thetaN));
-        const rtol = Math.min(1e-8, Math.max(1e-13, gErr / (10 * factor * scale)));
-        dp = norm2(dormandPrince(field, start, { t0: 0, t1: T, rtol, atol: rtol }).y, g.y);
-      } catch {
-        dp = Infinity; // the adaptive solver could not reach t1: the cross-check fails, the point is flagged
+      let gErr: number | null = null;
+      let gFlag = true;
+      if (g !== null) {
+        gErr = norm2(thetaN, g.y);
+        let dp: number;
+        try {
+          // Tolerance tied to what is measured: a tenth of the accuracy demanded of RK4, so the
+          // cross-check costs little for large errors and is tight (down to 1e-13) for small ones.
+          const rtol = Math.min(1e-8, Math.max(1e-13, gErr / (10 * factor * Math.max(1, maxAbs(thetaN)))));
+          dp = norm2(dormandPrince(field, start, { t0: 0, t1: T, rtol, atol: rtol }).y, g.y);
+        } catch {
+          dp = Infinity; // the adaptive solver could not reach T: the cross-check fails, the point is flagged
+        }
+        const bound = Math.max(g.estimate, dp);
+        const floor = ROUNDOFF_SAFETY * (n + 1) * Number.EPSILON * Math.max(1, maxAbs(thetaN));
+        gFlag = !g.converged || gErr <= floor || factor * bound > gErr;
+        if (Number.isFinite(g.estimate)) richardson = Math.max(richardson, g.estimate);
+        if (Number.isFinite(dp)) dormand = Math.max(dormand, dp);
+        if (!gFlag) worstRatio = Math.max(worstRatio, bound / gErr);
       }
-      const gBound = Math.max(g.estimate, dp);
-      const gFloor = ROUNDOFF_SAFETY * (n + 1) * Number.EPSILON * Math.max(1, maxAbs(thetaN));
-      const gFlag = !g.converged || gErr <= gFloor || factor * gBound > gErr;
 
       // Local: the order-p flow over one step [0, h], against the first GD iterate.
       const l = reference(field, start, h, 1, factor, (y) => norm2(theta1, y));
-      const lErr = norm2(theta1, l.y);
-      const lFloor = ROUNDOFF_SAFETY * 2 * Number.EPSILON * Math.max(1, maxAbs(theta1));
-      const lFlag = !l.converged || lErr <= lFloor || factor * l.estimate > lErr;
+      let lErr: number | null = null;
+      let lFlag = true;
+      if (l !== null) {
+        lErr = norm2(theta1, l.y);
+        const floor = ROUNDOFF_SAFETY * 2 * Number.EPSILON * Math.max(1, maxAbs(theta1));
+        lFlag = !l.converged || lErr <= floor || factor * l.estimate > lErr;
+        if (Number.isFinite(l.estimate)) richardson = Math.max(richardson, l.estimate);
+        if (!lFlag) worstRatio = Math.max(worstRatio, l.estimate / lErr);
+      }
 
       globalError[p]!.push(gErr);
       localError[p]!.push(lErr);
       roundoff.global[p]!.push(gFlag);
       roundoff.local[p]!.push(lFlag);
-      richardson = Math.max(richardson, g.estimate, l.estimate);
-      dormand = Math.max(dormand, dp);
-      if (!gFlag) worstRatio = Math.max(worstRatio, gBound / gErr);
-      if (!lFlag) worstRatio = Math.max(worstRatio, l.estimate / lErr);
     }
     options.onProgress?.(k + 1, hs.length);
   });

@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { dot, pow, sum, tensor, type Tensor } from '../../src/autodiff/index.js';
+import {
+  findProblem,
+  fitSlope,
+  IgrError,
+  problems,
+  verificationJson,
+  verifyBackwardError,
+  verifyProblem,
+  type VerificationReport,
+} from '../../src/igr/index.js';
+
+/** Every fitted slope within ±0.1 of its expectation, with all points of the ladder used. */
+function expectSlopes(r: VerificationReport, points: number): void {
+  for (const p of r.orders) {
+    const g = r.globalSlope[p]!;
+    const l = r.localSlope[p]!;
+    expect(g, `${r.problem} global p=${p}`).not.toBeNull();
+    expect(l, `${r.problem} local p=${p}`).not.toBeNull();
+    expect(Math.abs(g.slope - p), `${r.problem} global slope p=${p}: ${g.slope}`).toBeLessThanOrEqual(0.1);
+    expect(Math.abs(l.slope - (p + 1)), `${r.problem} local slope p=${p}: ${l.slope}`).toBeLessThanOrEqual(0.1);
+    expect(g.used + l.used).toBeGreaterThanOrEqual(2 * points - 1); // at most one point on the round-off floor
+  }
+  expect(r.pass).toBe(true);
+  // The reference integrator sits at least 100× below every error it measured.
+  expect(r.referenceErrorBound.ratioToSmallestError).toBeLessThanOrEqual(0.01);
+}
+
+describe('fitSlope', () => {
+  it('recovers an exact power law with R² = 1 and skips null, zero and non-finite points', () => {
+    const hs = [0.1, 0.05, 0.025, 0.0125];
+    const fit = fitSlope(hs, [3e-3, 3e-3 / 8, null, 3e-3 / 512], 3, 0.1)!;
+    expect(fit.slope).toBeCloseTo(3, 12);
+    expect(fit.r2).toBeCloseTo(1, 12);
+    expect(fit.used).toBe(3);
+    expect(fit.pass).toBe(true);
+    expect(fitSlope(hs, [1, null, 0, NaN], 1, 0.1)).toBeNull();
+    expect(fitSlope([0.1, 0.05], [1, 0.25], 1, 0.1)!.pass).toBe(false);
+  });
+});
+
+describe('verifyBackwardError on the built-in problems (orders 1–3)', () => {
+  for (const name of ['quadratic', 'two-parameter', 'double-well', 'logistic']) {
+    it(`${name}: default ladder, global slopes p ± 0.1 and local slopes p + 1 ± 0.1`, () => {
+      const problem = findProblem(name);
+      const r = verifyProblem(problem);
+      expect(r.hs).toEqual(problem.hs);
+      expect(r.diverged).toEqual([]);
+      expectSlopes(r, problem.hs.length);
+    });
+  }
+
+  it('mlp (97 parameters): a shorter ladder and time, same slopes', () => {
+    // The full default (5 step sizes, T = 1.6) is measured by `igr verify`; this keeps the test fast.
+    const r = verifyProblem(findProblem('mlp'), { hs: [0.05, 0.025, 0.0125], T: 0.4 });
+    expect(r.dimension).toBe(97);
+    expectSlopes(r, 3);
+  });
+
+  it('order 4 on the quadratic and the double well, where round-off allows', () => {
+    for (const name of ['quadratic', 'double-well']) {
+      const p = findProblem(name);
+      const r = verifyProblem(p, { orders: [4], hs: p.hs.slice(0, 3) });
+      expectSlopes(r, 3);
+    }
+  });
+
+  it('reports the non-gradient part of f_3: zero for the quadratic, non-zero for the paper’s model', () => {
+    const q = verifyProblem(findProblem('quadratic'), { orders: [1], hs: [0.04, 0.02] });
+    expect(q.nonGradientPart.order3!).toBeLessThan(1e-12);
+    const paper = verifyProblem(findProblem('two-parameter'), { orders: [1], hs: [0.004, 0.002] });
+    expect(paper.nonGradientPart.order3!).toBeGreaterThan(1e-3);
+    expect(paper.nonGradientPart.samples).toBeGreaterThan(0);
+  });
+});
+
+describe('what the verification reports when it cannot measure', () => {
+  it('a diverging h is reported with its step and null errors; the other step sizes are still measured', () => {
+    // E = θ⁴ from θ = 2: h = 0.5 explodes at step 3; the small h stay stable.
+    const quartic = (x: Tensor) => sum(pow(x, 4));
+    const r = verifyBackwardError(quartic, [2], { hs: [0.5, 0.004, 0.002, 0.001], T: 2, orders: [1, 2] });
+    expect(r.diverged).toEqual([{ h: 0.5, step: 3 }]);
+    expect(r.globalError[1]![0]).toBeNull();
+    expect(r.localError[2]![0]).toBeNull();
+    for (let k = 1; k < 4; k++) expect(r.globalError[1]![k]!).toBeGreaterThan(0);
+    expect(r.globalSlope[1]!.used).toBe(3);
+    expect(Math.abs(r.globalSlope[1]!.slope - 1)).toBeLessThan(0.1);
+  });
+
+  it('errors on the round-off floor are flagged and left out of the fit (a linear loss: GD is exact)', () => {
+    // For E = cᵀθ the gradient is constant, GD equals the flow up to rounding, every f_j (j ≥ 2) is 0.
+    const linear = (x: Tensor) => dot(tensor([1, -2]), x);
+    const r = verifyBackwardError(linear, [0.5, 0.5], { hs: [0.1, 0.05, 0.025], T: 0.5, orders: [1, 2] });
+    for (const p of [1, 2]) {
+      expect(r.roundoff.global[p]).toEqual([true, true, true]);
+      expect(r.globalSlope[p]).toBeNull();
+      r.globalError[p]!.forEach((e) => expect(e!).toBeLessThan(1e-13));
+    }
+    expect(r.pass).toBe(false);
+    expect(r.nonGradientPart.order3).toBeNull();
+  });
+});
+
+describe('bad input', () => {
+  const { loss, theta0 } = findProblem('quadratic');
+  const base = { hs: [0.04, 0.02], T: 1, orders: [1] };
+  it.each([
+    [{ ...base, T: 0 }, /T must be a finite number > 0, got 0/],
+    [{ ...base, hs: [0.04, -0.02] }, /every h must be a finite number > 0, got -0.02/],
+    [{ ...base, hs: [0.03] }, /T\/h must be a whole number of steps, but T = 1, h = 0.03 gives T\/h = 33.33/],
+    [{ ...base, orders: [0] }, /order 0 is outside 1..8/],
+    [{ ...base, orders: [9] }, /order 9 is outside 1..8/],
+    [{ ...base, hs: [] }, /hs must be a non-empty list/],
+  ])('%o is rejected with a clear message', (options, message) => {
+    expect(() => verifyBackwardError(loss, theta0, options)).toThrow(IgrError);
+    expect(() => verifyBackwardError(loss, theta0, options)).toThrow(message);
+  });
+
+  it('a non-scalar loss, a non-finite start point and an unknown problem are named', () => {
+    expect(() => verifyBackwardError((x) => x, [1, 2], base)).toThrow(/the loss must return a scalar \(shape \[\]\), got shape \[2\]/);
+    expect(() => verifyBackwardError(loss, [1, NaN, 0, 0, 0], base)).toThrow(/θ0\[1\] = NaN is not finite/);
+    expect(() => findProblem('rosenbrock')).toThrow(/unknown problem 'rosenbrock'; valid problems are quadratic, two-parameter, double-well, logistic, mlp/);
+  });
+});
+
+describe('the problem list and the JSON projection', () => {
+  it('every problem is consistent: unique name, θ0 of its dimension, whole steps T/h, scalar finite loss', () => {
+    expect(new Set(problems.map((p) => p.name)).size).toBe(problems.length);
+    for (const p of problems) {
+      expect(p.theta0).toHaveLength(p.dimension);
+      for (const h of p.hs) expect(Math.abs(p.T / h - Math.round(p.T / h))).toBeLessThan(1e-9);
+      const v = p.loss(tensor(p.theta0.slice(), [p.dimension]));
+      expect(v.shape).toEqual([]);
+      expect(Number.isFinite(v.item())).toBe(true);
+    }
+  });
+
+  it('verificationJson has exactly the CLI keys, in order, and survives JSON round trip', () => {
+    const r = verifyProblem(findProblem('logistic'), { orders: [1, 2], hs: [0.1, 0.05] });
+    const json = verificationJson(r);
+    expect(Object.keys(json)).toEqual([
+      'problem', 'T', 'hs', 'orders', 'globalError', 'localError', 'globalSlope', 'localSlope', 'referenceErrorBound', 'nonGradientPart',
+    ]);
+    expect(JSON.parse(JSON.stringify(json))).toEqual(json);
+    expect(Object.keys(json.globalSlope)).toEqual(['1', '2']);
+  });
+});
