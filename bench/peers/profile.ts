@@ -175,12 +175,16 @@ async function main(): Promise<void> {
     { stdio: ['ignore', 'inherit', 'inherit'] },
   );
   if (r.status !== 0) throw new Error(`profiled child exited with status ${r.status}`);
-  // tsx's module loader runs on its own thread, which writes a second, nearly empty
-  // profile; the main thread's is the one with the most samples.
+  // tsx's module loader runs on its own thread, which writes a second profile, idle
+  // nearly throughout; the main thread's is the one with the most busy (non-idle) time.
+  const busyMs = (p: CpuProfile): number => {
+    const s = summarizeProfile(p);
+    return s.total - (s.byFunction.find((r) => r.name === '(idle)')?.ms ?? 0);
+  };
   const profiles = readdirSync(dir)
     .filter((f) => f.endsWith('.cpuprofile'))
     .map((f) => ({ f, p: JSON.parse(readFileSync(join(dir, f), 'utf8')) as CpuProfile }))
-    .sort((a, b) => b.p.samples.length - a.p.samples.length);
+    .sort((a, b) => busyMs(b.p) - busyMs(a.p));
   if (profiles.length === 0) throw new Error(`no .cpuprofile written in ${dir}`);
   printSummary(profiles[0]!.p);
   if (keep) console.log(`\nProfile kept in ${join(dir, profiles[0]!.f)}`);
