@@ -36,6 +36,7 @@ ${runOptionsHelp}
   --workers N            worker threads (default: the number of cores, here ${defaultWorkers()})
   --json                 one JSON line per run on stdout (in completion order; "id" is the run's index)
   --out FILE             write the JSON lines to FILE (the table still goes to stdout)
+  --report DIR           also write DIR/index.html: plots against h (mean ± sd over seeds), tables
   --help                 this text
 
 A run that diverges is reported with its step and the sweep goes on. A run that
@@ -52,6 +53,7 @@ const sweepOptionSpecs = {
   workers: { type: 'string' },
   json: { type: 'boolean' },
   out: { type: 'string' },
+  report: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -168,6 +170,16 @@ export const sweep: Command = {
     }
     const configs = sweepConfigs(values);
     const workers = values.workers !== undefined ? integer('workers', values.workers, 1) : defaultWorkers();
+    // --report DIR: the HTML report (src/report); the directory is checked before the runs.
+    let reportDir: string | undefined;
+    if (values.report !== undefined) {
+      const { prepareReportDir } = await import('../../report/cli.js');
+      try {
+        reportDir = prepareReportDir(values.report);
+      } catch (error) {
+        throw new UsageError(`--report: ${(error as Error).message}`);
+      }
+    }
     let out: number | null = null;
     if (values.out !== undefined) {
       try {
@@ -206,6 +218,12 @@ export const sweep: Command = {
     if (!values.json) {
       io.out(formatSweep(records));
       io.out(`\n${records.length} runs on ${Math.min(workers, records.length)} workers in ${formatFixed(seconds, 1)} s\n`);
+    }
+    if (reportDir !== undefined) {
+      const { writeSweepReport } = await import('../../report/sweep.js');
+      const { commandLine } = await import('../../report/cli.js');
+      const path = writeSweepReport(reportDir, records, { command: commandLine('sweep', argv) });
+      (values.json ? io.err : io.out)(`report: ${path}\n`);
     }
     if (counts.failed > 0) {
       io.err(`igr sweep: ${counts.failed} of ${records.length} runs failed or crashed (see above); exit code 1\n`);
