@@ -91,10 +91,26 @@ export function avgPool2x2(image: ArrayLike<number>, width = MNIST_SIDE, height 
 }
 
 /**
+ * The largest pixel of one digit's images, checking each lies in [0, 255]
+ * (negative, larger or non-finite values are an error naming the digit).
+ */
+function maxPixelOf(data: ArrayLike<number>, digit: number): number {
+  let max = 0;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (!(v >= 0 && v <= 255)) {
+      throw new Error(`loadMnist: digit ${digit} has pixel value ${v} at index ${i}; expected [0, 1] or 8-bit [0, 255]`);
+    }
+    if (v > max) max = v;
+  }
+  return max;
+}
+
+/**
  * Loads `train + test` distinct MNIST digits, chosen by a plain (not stratified)
  * seeded random permutation of all images, the first `train` for training and
  * the next `test` for testing. Pixels are in [0, 1] (the package stores them
- * scaled; values outside [0, 1] are rejected). Labels are the digits 0..9.
+ * so; raw 0..255 intensities would be divided by 255). Labels are the digits 0..9.
  */
 export async function loadMnist(options: MnistOptions): Promise<{ train: Dataset; test: Dataset }> {
   const { train, test, seed, pool = false } = options;
@@ -105,11 +121,13 @@ export async function loadMnist(options: MnistOptions): Promise<{ train: Dataset
   const images: ArrayLike<number>[] = [];
   const offsets: number[] = [];
   const digitOf: number[] = [];
+  let maxPixel = 0;
   for (let d = 0; d < 10; d++) {
     const data = source.digit(d);
     if (data.length % PIXELS !== 0) {
       throw new Error(`loadMnist: digit ${d} has ${data.length} values, not a multiple of ${PIXELS} (28×28)`);
     }
+    maxPixel = Math.max(maxPixel, maxPixelOf(data, d));
     for (let k = 0; k < data.length / PIXELS; k++) {
       images.push(data);
       offsets.push(k * PIXELS);
@@ -120,6 +138,8 @@ export async function loadMnist(options: MnistOptions): Promise<{ train: Dataset
   if (train + test > total) {
     throw new Error(`loadMnist: asked for ${train} training + ${test} test images, but only ${total} are available`);
   }
+  // One scale for the whole set: [0, 1] data as stored, or 8-bit intensities / 255.
+  const scale = maxPixel > 1 ? 1 / 255 : 1;
   const order = new Rng(seed).shuffle(Array.from({ length: total }, (_, i) => i));
   const side = pool ? MNIST_SIDE / 2 : MNIST_SIDE;
   const dim = side * side;
@@ -128,13 +148,7 @@ export async function loadMnist(options: MnistOptions): Promise<{ train: Dataset
     const X = new Float64Array(rows.length * dim);
     const labels = new Int32Array(rows.length);
     rows.forEach((r, i) => {
-      const img = Float64Array.from({ length: PIXELS }, (_, p) => images[r]![offsets[r]! + p]!);
-      for (let p = 0; p < PIXELS; p++) {
-        const v = img[p]!;
-        if (!(v >= 0 && v <= 1)) {
-          throw new Error(`loadMnist: digit ${digitOf[r]} image has pixel value ${v} outside [0, 1]`);
-        }
-      }
+      const img = Float64Array.from({ length: PIXELS }, (_, p) => images[r]![offsets[r]! + p]! * scale);
       X.set(pool ? avgPool2x2(img) : img, i * dim);
       labels[i] = digitOf[r]!;
     });
