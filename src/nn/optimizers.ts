@@ -31,7 +31,11 @@ export const DEFAULT_EXPLODE_FACTOR = 1e6;
 export type OptimizerSpec =
   /** θ_{n+1} = θ_n − h ∇E(θ_n). */
   | { kind: 'gd'; lr: number }
-  /** Minibatch steps θ ← θ − h ∇E_B(θ); each epoch visits every example once, in a fresh seeded order. */
+  /**
+   * Minibatch steps θ ← θ − h ∇E_B(θ) (random reshuffling): each epoch visits every
+   * example once, in a fresh order drawn from `seed`; its last batch holds the
+   * remainder when `batchSize` does not divide the number of examples.
+   */
   | { kind: 'sgd'; lr: number; batchSize: number; seed: number }
   /** Heavy ball: θ_{n+1} = θ_n − h ∇E(θ_n) + β (θ_n − θ_{n−1}), θ_{−1} = θ_0; β in [0, 1). */
   | { kind: 'momentum'; lr: number; beta: number }
@@ -274,7 +278,7 @@ export function train(options: TrainOptions): TrainResult {
     return diverged === null;
   };
   const note = (step: number, value: number): void => {
-    if (step % record === 0 || step === steps) {
+    if (step % record === 0) {
       losses.push(value);
       lossSteps.push(step);
     }
