@@ -76,6 +76,8 @@ export class Tensor {
   readonly node: TapeNode | null;
   /** Creation order: a topological order of every tape. */
   readonly seq: number;
+  /** Internal: the id of the last backward pass that visited this tensor (cheaper than a Set). */
+  visit = 0;
 
   /** Low level: wraps `data` without copying. Use {@link tensor} to build tensors from values. */
   constructor(

@@ -52,20 +52,22 @@ function linearize(op: string, f: (x: Tensor) => Tensor, x0: Tensor): Linearized
   return { out, pullback };
 }
 
+let backwardPasses = 0;
+
 /** Reverse accumulation over the tape of `trace`, from output `y` with cotangent `seed` to input `xt`. */
 function backward(y: Tensor, seed: Tensor, trace: Trace, xt: Tensor): Tensor | null {
   // tensors reachable from y on this tape; creation order is a topological order
   const nodes: Tensor[] = [];
-  const seen = new Set<Tensor>();
+  const pass = ++backwardPasses;
   const stack: Tensor[] = [y];
   while (stack.length > 0) {
     const t = stack.pop()!;
-    if (seen.has(t)) continue;
-    seen.add(t);
+    if (t.visit === pass) continue;
+    t.visit = pass;
     const node = t.node;
     if (node === null) continue;
     nodes.push(t);
-    for (const inp of node.inputs) if (inp.trace === trace && !seen.has(inp)) stack.push(inp);
+    for (const inp of node.inputs) if (inp.trace === trace && inp.visit !== pass) stack.push(inp);
   }
   nodes.sort((a, b) => b.seq - a.seq);
   const cot = new Map<Tensor, Tensor>();

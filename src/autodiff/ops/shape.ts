@@ -56,7 +56,12 @@ function copyAxis(src: Float64Array, srcN: number, srcStart: number, dst: Float6
   for (let o = 0; o < outer; o++) {
     const s = (o * srcN + srcStart) * inner;
     const d = (o * dstN + dstStart) * inner;
-    dst.set(src.subarray(s, s + len), d);
+    if (len < 32) {
+      // short runs (slicing a parameter vector of a small model): a loop beats allocating a subarray view
+      for (let i = 0; i < len; i++) dst[d + i] = src[s + i]!;
+    } else {
+      dst.set(src.subarray(s, s + len), d);
+    }
   }
 }
 
