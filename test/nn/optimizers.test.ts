@@ -227,10 +227,20 @@ describe('divergence is reported with its step, never thrown', () => {
     { kind: 'momentum', lr: 1.5, beta: 0.5 },
     { kind: 'egr', lr: 1.5, mu: 0.1, hvp: 'exact' },
     { kind: 'egr', lr: 1.5, mu: 0.1, hvp: 'finite-difference' },
+    { kind: 'sgd', lr: 1.5, batchSize: 1, seed: 0 },
   ])('$kind diverges without throwing', (optimizer) => {
-    const res = train({ loss: quadratic, params0: theta0, optimizer, steps: 1000 });
-    expect(res.diverged).not.toBeNull();
+    // SGD's "minibatch" loss here is the whole quadratic, whatever the indices.
+    const res = train({ loss: quadratic, batchLoss: (p) => quadratic(p), numExamples: 3, params0: theta0, optimizer, steps: 1000 });
+    expect(res.diverged?.reason).toBe('exploded');
+    expect(res.steps).toBe(res.diverged!.step);
     expect(res.steps).toBeLessThan(1000);
+  });
+
+  it('EGR at a stationary point (g = 0) takes no step in either mode', () => {
+    const zero = new Float64Array(3);
+    for (const hvp of ['exact', 'finite-difference'] as const) {
+      expect(Array.from(egrGradient(quadratic, zero, 0.5, hvp).gradient)).toEqual([0, 0, 0]);
+    }
   });
 });
 
