@@ -1,0 +1,64 @@
+/**
+ * Cost of backward error analysis (src/igr):
+ *  1. `modifiedTerms(loss, p)` at one point, p = 1..4 (6 on the small problems), per problem:
+ *     median ms per call and its ratio to one gradient of the loss (interleaved rounds, so the
+ *     ratios survive load changes);
+ *  2. a default verification (`verifyProblem`, orders 1–3, default ladder) per problem and in
+ *     total: median wall and CPU seconds (CPU is the steadier figure on a shared machine).
+ *
+ *   npx tsx bench/igr.bench.ts [--quick] [--reps 3]
+ */
+import { grad, tensor } from '../src/autodiff/index.js';
+import { modifiedTerms, problems, verifyProblem } from '../src/igr/index.js';
+import { fmt, loadNote, median, timeRounds } from './util.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const repsAt = args.indexOf('--reps');
+const reps = repsAt >= 0 ? Number(args[repsAt + 1]) || 3 : quick ? 1 : 3;
+
+console.log(`igr bench, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${loadNote()}\n`);
+
+console.log('modifiedTerms(loss, p)(θ0): ms per call, and ratio to one gradient ∇E(θ0)');
+console.log('| problem | m | ∇E ms | ' + [1, 2, 3, 4, 5, 6].map((p) => `p=${p} ms (×∇E)`).join(' | ') + ' |');
+console.log('|---|---:|---:|' + [1, 2, 3, 4, 5, 6].map(() => '---:').join('|') + '|');
+for (const problem of problems) {
+  const theta = Float64Array.from(problem.theta0);
+  const x = tensor(problem.theta0.slice(), [problem.dimension]);
+  const g = grad(problem.loss);
+  const maxOrder = problem.dimension > 10 ? 4 : 6;
+  const orders = Array.from({ length: maxOrder }, (_, i) => i + 1);
+  const fns = [() => g(x), ...orders.map((p) => {
+    const terms = modifiedTerms(problem.loss, p);
+    return () => terms(theta);
+  })];
+  const r = timeRounds(fns, { budgetMs: quick ? 600 : 3000, minRounds: quick ? 3 : 7 });
+  const ratio = r.ratioTo(0);
+  const cells = [1, 2, 3, 4, 5, 6].map((p) => (p <= maxOrder ? `${fmt(r.ms[p]!)} (${fmt(ratio[p]!)})` : '—'));
+  console.log(`| ${problem.name} | ${problem.dimension} | ${fmt(r.ms[0]!)} | ${cells.join(' | ')} |`);
+}
+console.log(`(${loadNote()})\n`);
+
+console.log(`verifyProblem(problem): default ladder, orders 1–3; median of ${reps} run(s), seconds`);
+console.log('| problem | h ladder | T | wall s | CPU s | pass |');
+console.log('|---|---|---:|---:|---:|---|');
+let totalWall = 0;
+let totalCpu = 0;
+for (const problem of problems) {
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  let pass = true;
+  for (let k = 0; k < reps; k++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    pass = verifyProblem(problem).pass && pass;
+    wall.push((performance.now() - t0) / 1000);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1e6);
+  }
+  totalWall += median(wall);
+  totalCpu += median(cpu);
+  console.log(`| ${problem.name} | ${problem.hs[0]} … ${problem.hs.at(-1)} (${problem.hs.length}) | ${problem.T} | ${fmt(median(wall))} | ${fmt(median(cpu))} | ${pass} |`);
+}
+console.log(`| all five | | | ${fmt(totalWall)} | ${fmt(totalCpu)} | |`);
+console.log(`(${loadNote()})`);
