@@ -226,4 +226,15 @@ describe('igr verify exit code 1', () => {
     expect(r.out).toMatch(/order 1  global slope +[0-9.]+ \(expected 1, R² [0-9.]+, 4 points\) FAIL/);
     expect(r.out).toMatch(/^ {2}FAIL/m);
   });
+
+  it('a single step size leaves nothing to fit: "no fit" lines (not NaN), JSON null slopes, exit 1', async () => {
+    const args = ['--loss', 'a^2 + b^2', '--at', '1,1', '--h', '0.1', '--T', '1', '--orders', '1'];
+    const r = await run(...args);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/order 1  global no fit \(fewer than 2 usable points\) +FAIL/);
+    expect(r.out).not.toMatch(/NaN/);
+    const json = await run(...args, '--json');
+    expect(json.code).toBe(1);
+    expect((JSON.parse(json.out) as { globalSlope: Record<string, unknown> }).globalSlope['1']).toBeNull();
+  });
 });
