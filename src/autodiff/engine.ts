@@ -76,15 +76,16 @@ export function withFiniteCheck<T>(fn: () => T): T {
   }
 }
 
-/** Used by the backward pass: names the derivative rule running, for finite-check messages. */
-export function runningRuleOf<T>(op: string, fn: () => T): T {
+/** Used by the backward pass: notes whose derivative rule runs (for finite-check messages); returns the previous note for {@link exitRule}. */
+export function enterRule(op: string): string | null {
   const prev = backwardOf;
   backwardOf = op;
-  try {
-    return fn();
-  } finally {
-    backwardOf = prev;
-  }
+  return prev;
+}
+
+/** Restores the note saved by {@link enterRule}. */
+export function exitRule(prev: string | null): void {
+  backwardOf = prev;
 }
 
 function checkFinite(op: string, x: Tensor, what: string): void {

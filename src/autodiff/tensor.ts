@@ -78,6 +78,9 @@ export class Tensor {
   readonly seq: number;
   /** Internal: the id of the last backward pass that visited this tensor (cheaper than a Set). */
   visit = 0;
+  /** Internal: the cotangent accumulated by backward pass `cotPass` (cheaper than a Map). */
+  cot: Tensor | null = null;
+  cotPass = 0;
 
   /** Low level: wraps `data` without copying. Use {@link tensor} to build tensors from values. */
   constructor(

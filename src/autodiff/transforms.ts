@@ -5,7 +5,7 @@
  * operations: when the input was itself traced by an enclosing transform, the backward
  * pass is recorded on that outer tape, and the result can be differentiated again.
  */
-import { lower, runningRuleOf } from './engine.js';
+import { enterRule, exitRule, lower } from './engine.js';
 import { ShapeError } from './kernels.js';
 import { add, mul } from './ops/elementwise.js';
 import { sum } from './ops/reduce.js';
@@ -54,7 +54,11 @@ function linearize(op: string, f: (x: Tensor) => Tensor, x0: Tensor): Linearized
 
 let backwardPasses = 0;
 
-/** Reverse accumulation over the tape of `trace`, from output `y` with cotangent `seed` to input `xt`. */
+/**
+ * Reverse accumulation over the tape of `trace`, from output `y` with cotangent `seed` to
+ * input `xt`. Cotangents live on the tensors themselves, valid only for the pass id they
+ * were written in (so a pass interrupted by an exception leaves nothing stale).
+ */
 function backward(y: Tensor, seed: Tensor, trace: Trace, xt: Tensor): Tensor | null {
   // tensors reachable from y on this tape; creation order is a topological order
   const nodes: Tensor[] = [];
@@ -67,27 +71,53 @@ function backward(y: Tensor, seed: Tensor, trace: Trace, xt: Tensor): Tensor | n
     const node = t.node;
     if (node === null) continue;
     nodes.push(t);
-    for (const inp of node.inputs) if (inp.trace === trace && inp.visit !== pass) stack.push(inp);
-  }
-  nodes.sort((a, b) => b.seq - a.seq);
-  const cot = new Map<Tensor, Tensor>();
-  cot.set(y, seed);
-  for (const t of nodes) {
-    const g = cot.get(t);
-    if (g === undefined) continue;
-    cot.delete(t);
-    const node = t.node!;
-    const needs = node.inputs.map((inp) => inp.trace === trace);
-    const cts = runningRuleOf(node.prim.name, () => node.prim.rule(g, node.primals, node.output, node.params, needs));
-    for (let i = 0; i < node.inputs.length; i++) {
-      const c = cts[i];
-      if (!needs[i] || c === null || c === undefined) continue;
-      const inp = node.inputs[i]!;
-      const prev = cot.get(inp);
-      cot.set(inp, prev === undefined ? c : add(prev, c));
+    const inputs = node.inputs;
+    for (let i = 0; i < inputs.length; i++) {
+      const inp = inputs[i]!;
+      if (inp.trace === trace && inp.visit !== pass) stack.push(inp);
     }
   }
-  return cot.get(xt) ?? null;
+  nodes.sort(bySeqDescending);
+  setCotangent(y, seed, pass);
+  for (let n = 0; n < nodes.length; n++) {
+    const t = nodes[n]!;
+    const g = takeCotangent(t, pass);
+    if (g === null) continue;
+    const node = t.node!;
+    const inputs = node.inputs;
+    const needs = new Array<boolean>(inputs.length);
+    for (let i = 0; i < inputs.length; i++) needs[i] = inputs[i]!.trace === trace;
+    const saved = enterRule(node.prim.name);
+    let cts: readonly (Tensor | null)[];
+    try {
+      cts = node.prim.rule(g, node.primals, node.output, node.params, needs);
+    } finally {
+      exitRule(saved);
+    }
+    for (let i = 0; i < inputs.length; i++) {
+      const c = cts[i];
+      if (!needs[i] || c === null || c === undefined) continue;
+      const inp = inputs[i]!;
+      const prev = takeCotangent(inp, pass);
+      setCotangent(inp, prev === null ? c : add(prev, c), pass);
+    }
+  }
+  return takeCotangent(xt, pass);
+}
+
+const bySeqDescending = (a: Tensor, b: Tensor): number => b.seq - a.seq;
+
+function setCotangent(t: Tensor, c: Tensor, pass: number): void {
+  t.cot = c;
+  t.cotPass = pass;
+}
+
+function takeCotangent(t: Tensor, pass: number): Tensor | null {
+  if (t.cotPass !== pass) return null;
+  const c = t.cot;
+  t.cot = null;
+  t.cotPass = 0;
+  return c;
 }
 
 function scalarOutput(op: string, out: Tensor): void {
