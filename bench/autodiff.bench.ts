@@ -8,11 +8,14 @@
  *    per-round ratios grad/loss and hvp/grad. Targets: both ratios ≤ 3 on medium and large.
  * 2. matmul GFLOP/s at n = 256 beside a scalar multiply-add loop timed in the same run
  *    (target ≥ 45% of the loop) and a plain i-k-j triple loop.
- * 3. Heap after full collections before and after 10^5 gradient calls on the small MLP.
+ * 3. Per-call overhead on a tiny two-parameter loss (value, grad, hvp, third derivative).
+ * 4. Heap after full collections before and after 10^5 gradient calls on the small MLP.
  *
  *   npx tsx bench/autodiff.bench.ts [--quick]
  */
-import { Rng, hvp, hvpForwardOverReverse, matmul, randomNormal, valueAndGrad } from '../src/autodiff/index.js';
+import {
+  Rng, add, dot, grad, hvp, hvpForwardOverReverse, matmul, mul, randomNormal, slice, square, sum, tensor, valueAndGrad, type Tensor,
+} from '../src/autodiff/index.js';
 import { PROBLEMS, mlpProblem } from './autodiff-mlp.js';
 import { collector, fmt, heapAfterGc, loadNote, timeRounds } from './util.js';
 
@@ -107,7 +110,24 @@ function heapBench(): void {
   console.log(`growth ${growth.toFixed(2)} bytes/call; ${us.toFixed(1)} µs per call including collections`);
 }
 
+/**
+ * Per-call overhead on a tiny loss, where bookkeeping rather than arithmetic dominates (the
+ * igr layer evaluates nested derivatives of two-parameter losses many thousand times):
+ * E(a, b) = (1/2)(ab - 1)², its gradient, an hvp and a third-derivative contraction T[v, v].
+ */
+function tinyBench(): void {
+  const E = (x: Tensor): Tensor => mul(sum(square(add(mul(slice(x, 0, 1), slice(x, 1, 2)), -1))), 0.5);
+  const x = tensor([0.3, 1.2]);
+  const v = tensor([1, 0.5]);
+  const g = grad(E);
+  const T = grad((y) => dot(hvp(E, y, v), v));
+  const r = timeRounds([() => E(x), () => g(x), () => hvp(E, x, v), () => T(x)], { budgetMs });
+  console.log(`\n## tiny loss E(a, b) = (ab - 1)²/2 (${loadNote()})`);
+  console.log(`value ${fmt(r.ms[0]! * 1000)} µs, grad ${fmt(r.ms[1]! * 1000)} µs, hvp ${fmt(r.ms[2]! * 1000)} µs, third-derivative T[v, v] ${fmt(r.ms[3]! * 1000)} µs`);
+}
+
 const which = process.argv.find((a) => a.startsWith('--part='))?.slice(7);
 if (!which || which === 'mlp') mlpBench();
 if (!which || which === 'matmul') matmulBench();
+if (!which || which === 'tiny') tinyBench();
 if (!which || which === 'heap') heapBench();

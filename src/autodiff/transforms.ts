@@ -176,9 +176,10 @@ export function jvp(f: (x: Tensor) => Tensor, x: Tensor, tangent: Tensor): Tenso
 
 /**
  * Hessian-vector product `H(x) v`, exact, as reverse-over-reverse: the gradient of
- * `y ↦ ⟨∇f(y), v⟩`. Forward-over-reverse would here be `jvp(grad(f))`, which our
- * double-vjp jvp turns into three reverse sweeps instead of two; bench/autodiff.bench.ts
- * measures both (see BENCHMARKS.md).
+ * `y ↦ ⟨∇f(y), v⟩`. Chosen by measurement: forward-over-reverse would here be
+ * `jvp(grad(f))`, which the double-vjp jvp turns into one more reverse sweep, and
+ * bench/autodiff.bench.ts measured it 1.5–2.0× slower than this on the small, medium and
+ * large MLPs (BENCHMARKS.md), where this costs 2.2–2.9 gradients.
  */
 export function hvp(f: ScalarFn, x: Tensor, v: Tensor): Tensor {
   requireTensor('hvp', v, 'direction v');
