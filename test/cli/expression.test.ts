@@ -236,3 +236,56 @@ describe('compileLoss error messages', () => {
     expect(() => loss(tensor([1, 2, 3]))).toThrow("the loss 'a * b' takes a vector of shape [2] (a, b), got shape [3]");
   });
 });
+
+describe('compileLoss on random expressions (fast-check)', () => {
+  /**
+   * Random trees over x, y, numbers, + - * and smooth functions, rendered twice: in our
+   * vocabulary and in mathjs' (sigmoid, softplus and square spelled out). Functions are bounded
+   * or composed only with bounded arguments so values stay O(1e3) on [-1, 1]².
+   */
+  type Pair = { ours: string; oracle: string };
+  const leaf: fc.Arbitrary<Pair> = fc.oneof(
+    fc.constantFrom('x', 'y').map((v) => ({ ours: v, oracle: v })),
+    fc.integer({ min: -3, max: 3 }).map((k) => ({ ours: `(${k / 2})`, oracle: `(${k / 2})` })),
+  );
+  const unary: Record<string, (a: string) => string> = {
+    sin: (a) => `sin(${a})`,
+    cos: (a) => `cos(${a})`,
+    tanh: (a) => `tanh(${a})`,
+    sigmoid: (a) => `1/(1 + exp(-(${a})))`,
+    square: (a) => `(${a})^2`,
+  };
+  const { tree } = fc.letrec<{ tree: Pair }>((tie) => ({
+    tree: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      leaf,
+      fc.tuple(fc.constantFrom(...Object.keys(unary)), tie('tree')).map(([f, a]) => ({
+        ours: `${f}(${a.ours})`,
+        oracle: unary[f]!(a.oracle),
+      })),
+      fc.tuple(fc.constantFrom('+', '-', '*'), tie('tree'), tie('tree')).map(([op, a, b]) => ({
+        ours: `(${a.ours} ${op} ${b.ours})`,
+        oracle: `(${a.oracle} ${op} ${b.oracle})`,
+      })),
+    ),
+  }));
+
+  it('value and gradient of a random smooth expression equal mathjs symbolic derivatives', () => {
+    const unit = fc.double({ min: -1, max: 1, noNaN: true });
+    fc.assert(
+      fc.property(tree, unit, unit, ({ ours, oracle }, x, y) => {
+        // Name both variables so that expressions using only one (or none) still compile.
+        const { loss } = compileLoss(ours, ['x', 'y']);
+        const node = parse(oracle);
+        const scope = { x, y };
+        const value = loss(tensor([x, y])).item();
+        const g = grad(loss)(tensor([x, y]));
+        // Same tolerance argument as above; these trees are shallow and their values O(1e2) at most.
+        expect(close(value, node.evaluate(scope) as number)).toBe(true);
+        expect(close(g.data[0]!, derivative(node, 'x').evaluate(scope) as number)).toBe(true);
+        expect(close(g.data[1]!, derivative(node, 'y').evaluate(scope) as number)).toBe(true);
+      }),
+      { numRuns: 150, seed: 44 },
+    );
+  });
+});
