@@ -116,7 +116,7 @@ export function phasePortrait(loss: ScalarFn, theta0: ArrayLike<number>, opts: P
   // Many small steps: a thin line through all iterates, markers on at most ~40 of them.
   const every = Math.max(1, Math.ceil(small.gd.length / 40));
   plot.add({ name: gdSmall, points: pts(small.gd), color: '#555', width: 0.8, kind: 'gd', legend: false });
-  plot.add({ name: gdSmall, points: pts(small.gd.filter((_, k) => k % every === 0)), color: '#555', marker: 'circle', width: 0.8, kind: 'gd-markers' });
+  plot.add({ name: gdSmall, points: pts(small.gd.filter((_, k) => k % every === 0)), color: '#555', marker: 'circle', markerSize: 2.5, width: 0.8, kind: 'gd-markers' });
   plot.add({ name: gdModerate, points: pts(moderate.gd), color: '#000', marker: 'square', hollow: true, line: false, kind: 'gd' });
   plot.add({ name: 'start', points: [[theta0[0]!, theta0[1]!]], color: '#000', marker: 'diamond', line: false, kind: 'start' });
   names.push('start');

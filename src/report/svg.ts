@@ -154,6 +154,8 @@ export interface SeriesSpec {
   marker?: MarkerShape;
   /** Hollow markers (used for round-off points). */
   hollow?: boolean;
+  /** Marker radius in pixels (default 3.5). */
+  markerSize?: number;
   dash?: string;
   width?: number;
   /** Shown in the legend (default true). */
@@ -406,7 +408,7 @@ export class Plot {
       }
       if (s.marker) {
         const shape = s.marker;
-        const d = pts.map(([a, b]) => markerPath(shape, x.map(a), y.map(b), 3.5)).join('');
+        const d = pts.map(([a, b]) => markerPath(shape, x.map(a), y.map(b), s.markerSize ?? 3.5)).join('');
         const fill = s.hollow || shape === 'cross' ? 'none' : s.color;
         parts.push(`<path class="markers" d="${d}" fill="${fill}" stroke="${s.color}" stroke-width="1.3"/>`);
       }

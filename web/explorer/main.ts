@@ -124,7 +124,8 @@ function render(): void {
       plot.add({ name: f.order === 1 ? 'gradient flow (p=1)' : f.order === 2 ? 'IGR flow (p=2)' : `order-${f.order} flow`, points: pts(f.points), color: orderColor(f.order), width: 2.2, dash: f.order === 3 ? '6 3' : undefined, kind: `flow order-${f.order}` });
       if (f.diverged) messages.push(f.diverged.message);
     }
-    plot.add({ name: `GD, ${paths.gd.length - 1} steps`, points: pts(paths.gd), color: '#111', marker: 'circle', width: 0.8, kind: 'gd' });
+    // Small markers: the flows under the iterates must stay visible.
+    plot.add({ name: `GD, ${paths.gd.length - 1} steps`, points: pts(paths.gd), color: '#111', marker: 'circle', markerSize: 2.2, width: 0.8, kind: 'gd' });
     plot.add({ name: 'start', points: [state.start], color: '#000', marker: 'diamond', line: false, kind: 'start' });
     if (paths.gdDiverged) messages.push(`${paths.gdDiverged.message} — h is beyond the stability limit here; lower h`);
     ui.plot.innerHTML = plot.toSvg();
@@ -149,6 +150,7 @@ function render(): void {
     showMessage(error instanceof Error ? error.message : String(error), 'error');
     ui.plot.classList.add('stale');
     ui.distances.innerHTML = '';
+    ui.status.textContent = '';
     lastPaths = null;
   }
   ui.plot.dataset.renders = String(state.renders);
