@@ -76,10 +76,11 @@ export class Tensor {
   readonly node: TapeNode | null;
   /** Creation order: a topological order of every tape. */
   readonly seq: number;
-  /** Internal: the id of the last backward pass that visited this tensor (cheaper than a Set). */
+  /** @internal The id of the last backward pass that visited this tensor (cheaper than a Set). */
   visit = 0;
-  /** Internal: the cotangent accumulated by backward pass `cotPass` (cheaper than a Map). */
+  /** @internal The cotangent accumulated by backward pass `cotPass` (cheaper than a Map). */
   cot: Tensor | null = null;
+  /** @internal */
   cotPass = 0;
 
   /** Low level: wraps `data` without copying. Use {@link tensor} to build tensors from values. */
@@ -148,6 +149,7 @@ export function fmtShape(shape: Shape): string {
   return `[${shape.join(', ')}]`;
 }
 
+/** True when both shapes have the same dimensions. */
 export function sameShape(a: Shape, b: Shape): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

@@ -129,12 +129,15 @@ export function log(x: TensorLike): Tensor {
 export function log1p(x: TensorLike): Tensor {
   return bind(LOG1P, [asTensor(x, 'log1p')], null);
 }
+/** Sine (radians). */
 export function sin(x: TensorLike): Tensor {
   return bind(SIN, [asTensor(x, 'sin')], null);
 }
+/** Cosine (radians). */
 export function cos(x: TensorLike): Tensor {
   return bind(COS, [asTensor(x, 'cos')], null);
 }
+/** Hyperbolic tangent; its derivative rule reuses the output, `1 - tanh²`. */
 export function tanh(x: TensorLike): Tensor {
   return bind(TANH, [asTensor(x, 'tanh')], null);
 }
