@@ -8,11 +8,9 @@ import { readFileSync } from 'node:fs';
 import { summarize, type MeanSd, type SummaryRow } from '../src/igr/experiments/summary.js';
 import type { SweepRecord } from '../src/igr/experiments/types.js';
 
-function sig(x: number, digits = 2): string {
-  if (x === 0) return '0';
-  const a = Math.abs(x);
-  if (a >= 1e-3 && a < 1e4) return Number(x.toPrecision(digits + 1)).toString();
-  return x.toExponential(digits - 1);
+/** Two significant digits in exponent form, so a mean and its sd line up by eye. */
+function sig(x: number): string {
+  return x === 0 ? '0' : x.toExponential(1);
 }
 
 function cell(s: MeanSd, format: (x: number) => string = (x) => sig(x)): string {
@@ -62,7 +60,7 @@ for (const experiment of new Set(rows.map((r) => r.experiment))) {
     'steps',
     'train E',
     'test acc %',
-    '|∇E|',
+    '\\|∇E\\|',
     'R_IG',
     'R_IG / E',
     ...sigmas.map((s) => `ΔE (σ=${s})`),
