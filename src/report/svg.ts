@@ -133,7 +133,11 @@ export function logScale(domain: [number, number], range: [number, number]): Sca
         const lv = Math.log10(value);
         if (lv < lo - 1e-9 || lv > hi + 1e-9) continue;
         if (k === 1) out.push({ value, label: decadeLabel(e), major: true });
-        else out.push({ value, label: labelMinor && (k === 2 || k === 5) ? formatTick(value) : '', major: false });
+        else {
+          // Under two decades label 2× and 5×; under one, 3× as well (a ladder like 0.1, 0.3).
+          const labelled = labelMinor && (k === 2 || k === 5 || (k === 3 && hi - lo < 1));
+          out.push({ value, label: labelled ? formatTick(value) : '', major: false });
+        }
       }
     }
     return out;

@@ -210,7 +210,7 @@ export function renderSweepReport(records: readonly SweepRecord[], opts: SweepRe
     return [
       `<section class="experiment" id="experiment-${i}" data-experiment="${escapeXml(experiment)}">`,
       `<h2>Experiment ${escapeXml(experiment)} <span class="meta">(${rs.length} runs)</span></h2>`,
-      `<p class="meta">Data ${escapeXml(c.data)} (${c.train} train, ${c.test} test${c.pool ? ', pooled 14×14' : ''}), ${escapeXml(c.activation)} MLP, trained ${escapeXml(stop)}. Points: mean over seeds; bars: ± one standard deviation.</p>`,
+      `<p class="meta">Data ${escapeXml(c.data)} (${c.train} train, ${c.test} test${c.data === 'mnist' && c.pool ? ', pooled 14×14' : ''}), ${escapeXml(c.activation)} MLP, trained ${escapeXml(stop)}. Points: mean over seeds; bars: ± one standard deviation.</p>`,
       ms.length ? `<div class="plots">${figures.join('\n')}</div>` : '<p class="note">No run of this experiment finished: nothing to plot.</p>',
       `<details open><summary>Tables behind the plots</summary>${experimentTable(experiment, rs)}${failuresTable(rs)}</details>`,
       '</section>',

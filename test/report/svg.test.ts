@@ -18,6 +18,9 @@ describe('log scale', () => {
     const s = logScale([0.02, 0.3], [0, 100]);
     const labels = s.ticks().filter((t) => t.label !== '').map((t) => t.label);
     expect(labels).toEqual(['0.02', '0.05', '10⁻¹', '0.2']);
+    // Under one decade (a ladder like 0.1, 0.3) the 3× tick is labelled too.
+    const narrow = logScale([0.08, 0.4], [0, 100]).ticks().filter((t) => t.label !== '').map((t) => t.label);
+    expect(narrow).toEqual(['10⁻¹', '0.2', '0.3']);
   });
 
   it('invert is the inverse of map (property, relative 1e-12: two log10 calls and one power)', () => {
