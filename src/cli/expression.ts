@@ -99,12 +99,10 @@ export const EXPRESSION_OPERATORS = ['+', '-', '*', '/', '^', 'unary -', 'unary 
 type FunctionName = (typeof EXPRESSION_FUNCTIONS)[number];
 
 /**
- * A value during compilation: a plain number for a subtree free of variables (folded once), a
- * traced tensor otherwise, or `DEPENDS` while validating (a subtree that depends on a variable,
- * checked for structure but not computed).
+ * A compiled subtree: a plain number when it is free of variables (folded once, at compile
+ * time), else a closure from the variables' scalar tensors to the subtree's traced tensor.
  */
-const DEPENDS = Symbol('depends on a variable');
-type Value = number | Tensor | typeof DEPENDS;
+type Compiled = number | ((vars: readonly Tensor[]) => Tensor);
 
 /**
  * Each whitelisted function on both kinds of value: `num` folds constant subtrees with the same
@@ -237,9 +235,9 @@ export function compileLoss(expr: string, variables?: readonly string[]): Compil
     const duplicate = names.find((name, i) => names.indexOf(name) !== i);
     if (duplicate !== undefined) throw new ExpressionError(`variable '${duplicate}' is listed twice`, 'variables');
   }
-  // Validate the whole tree once, before any use of the loss, so that every error surfaces here.
+  // Compile once: every error surfaces here, and calling the loss only runs closures.
   const index = new Map(names.map((name, i) => [name, i]));
-  compileNode(root, index, null);
+  const body = compileNode(root, index);
   if (names.length === 0) {
     throw new ExpressionError(
       `the expression '${root.toString()}' has no variable to differentiate by; ` +
@@ -248,28 +246,28 @@ export function compileLoss(expr: string, variables?: readonly string[]): Compil
     );
   }
   const m = names.length;
+  const text = root.toString();
   const loss: ScalarFn = (x: Tensor): Tensor => {
     if (x.shape.length !== 1 || x.shape[0] !== m) {
       throw new ExpressionError(
-        `the loss '${root.toString()}' takes a vector of shape [${m}] (${names.join(', ')}), got shape [${x.shape.join(', ')}]`,
+        `the loss '${text}' takes a vector of shape [${m}] (${names.join(', ')}), got shape [${x.shape.join(', ')}]`,
         'variables',
       );
     }
-    // Entry i as a scalar tensor: slice keeps it on the tape, reshape drops the length-1 axis.
-    const entries = names.map((_, i) => reshape(slice(x, i, i + 1), []));
-    const value = compileNode(root, index, entries) as number | Tensor;
     // A loss constant in every variable still returns a traced scalar so that grad gives zeros.
-    return typeof value === 'number' ? add(mul(sum(x), 0), value) : value;
+    if (typeof body === 'number') return add(mul(sum(x), 0), body);
+    // Entry i as a scalar tensor: slice keeps it on the tape, reshape drops the length-1 axis.
+    return body(names.map((_, i) => reshape(slice(x, i, i + 1), [])));
   };
-  return { variables: names, loss, text: root.toString() };
+  return { variables: names, loss, text };
 }
 
 /**
- * Compiles one node. With `entries === null` it only validates (variables stand for `DEPENDS`
- * and no tensor is built); otherwise variables are the scalar tensors in `entries`.
+ * Compiles one node (and its subtree) into a folded constant or a closure, rejecting anything
+ * outside the whitelist with an `ExpressionError`.
  */
-function compileNode(node: MathNode, index: ReadonlyMap<string, number>, entries: Tensor[] | null): Value {
-  const recur = (child: MathNode): Value => compileNode(child, index, entries);
+function compileNode(node: MathNode, index: ReadonlyMap<string, number>): Compiled {
+  const recur = (child: MathNode): Compiled => compileNode(child, index);
   switch (node.type) {
     case 'ParenthesisNode':
       return recur((node as unknown as { content: MathNode }).content);
@@ -297,7 +295,7 @@ function compileNode(node: MathNode, index: ReadonlyMap<string, number>, entries
           'unknown-symbol',
         );
       }
-      return entries === null ? DEPENDS : (entries[i] as Tensor);
+      return (vars) => vars[i] as Tensor;
     }
     case 'FunctionNode': {
       const fnNode = (node as unknown as { fn: MathNode }).fn;
@@ -314,8 +312,7 @@ function compileNode(node: MathNode, index: ReadonlyMap<string, number>, entries
       }
       const arg = recur(args[0] as MathNode);
       const f = FUNCTIONS[name];
-      if (arg === DEPENDS) return DEPENDS;
-      return typeof arg === 'number' ? f.num(arg) : f.ten(arg);
+      return typeof arg === 'number' ? f.num(arg) : (vars) => f.ten(arg(vars));
     }
     case 'OperatorNode':
       return compileOperator(node, recur);
@@ -333,55 +330,46 @@ function compileNode(node: MathNode, index: ReadonlyMap<string, number>, entries
   }
 }
 
-function compileOperator(node: MathNode, recur: (child: MathNode) => Value): Value {
+/** The binary operators, on numbers (folding) and on tensor-or-number operands (autodiff). */
+const BINARY: Record<string, { num: (a: number, b: number) => number; ten: (a: Tensor | number, b: Tensor | number) => Tensor }> = {
+  add: { num: (a, b) => a + b, ten: add },
+  subtract: { num: (a, b) => a - b, ten: sub },
+  multiply: { num: (a, b) => a * b, ten: mul },
+  divide: { num: (a, b) => a / b, ten: div },
+};
+
+function compileOperator(node: MathNode, recur: (child: MathNode) => Compiled): Compiled {
   const { op, fn, args } = node as unknown as { op: string; fn: string; args: MathNode[] };
   if (args.length === 1 && (fn === 'unaryMinus' || fn === 'unaryPlus')) {
     const a = recur(args[0] as MathNode);
-    if (fn === 'unaryPlus' || a === DEPENDS) return a;
-    return typeof a === 'number' ? -a : neg(a);
+    if (fn === 'unaryPlus') return a;
+    return typeof a === 'number' ? -a : (vars) => neg(a(vars));
   }
-  if (args.length !== 2 || !BINARY.includes(fn)) {
+  if (args.length !== 2 || !(Object.hasOwn(BINARY, fn) || fn === 'pow')) {
     throw new ExpressionError(`unsupported operator '${op}' in '${node.toString()}'; ${listing()}`, 'unsupported');
   }
   const a = recur(args[0] as MathNode);
   const b = recur(args[1] as MathNode);
-  if (typeof a === 'number' && typeof b === 'number') {
-    switch (fn) {
-      case 'add':
-        return a + b;
-      case 'subtract':
-        return a - b;
-      case 'multiply':
-        return a * b;
-      case 'divide':
-        return a / b;
-      default:
-        return a ** b;
-    }
-  }
-  if (fn === 'pow' && typeof b !== 'number' && typeof a === 'number' && !(a > 0)) {
-    // a^b = exp(b · log a) below is real only for a > 0; a constant base can be checked now.
-    throw new ExpressionError(
-      `'${node.toString()}': an exponent that depends on a variable needs a positive base, got the constant ${a}`,
-      'constant',
-    );
-  }
-  if (a === DEPENDS || b === DEPENDS) return DEPENDS;
   if (fn === 'pow') {
-    if (typeof b === 'number') return pow(a as Tensor, b);
-    // A variable exponent: a^b = exp(b · log a), real only for a > 0.
-    return exp(mul(b, typeof a === 'number' ? Math.log(a) : log(a)));
+    if (typeof a === 'number' && typeof b === 'number') return a ** b;
+    // A constant exponent: pow, whose derivative rule p·a^(p−1) is exact for any real p.
+    if (typeof b === 'number') return (vars) => pow((a as (vars: readonly Tensor[]) => Tensor)(vars), b);
+    // An exponent that depends on a variable: a^b = exp(b · log a), real only for a > 0.
+    if (typeof a === 'number') {
+      if (!(a > 0)) {
+        throw new ExpressionError(
+          `'${node.toString()}': an exponent that depends on a variable needs a positive base, got the constant ${a}`,
+          'constant',
+        );
+      }
+      const logA = Math.log(a);
+      return (vars) => exp(mul(b(vars), logA));
+    }
+    return (vars) => exp(mul(b(vars), log(a(vars))));
   }
-  switch (fn) {
-    case 'add':
-      return add(a, b);
-    case 'subtract':
-      return sub(a, b);
-    case 'multiply':
-      return mul(a, b);
-    default:
-      return div(a, b);
-  }
+  const rule = BINARY[fn]!;
+  if (typeof a === 'number' && typeof b === 'number') return rule.num(a, b);
+  if (typeof a === 'number') return (vars) => rule.ten(a, (b as (vars: readonly Tensor[]) => Tensor)(vars));
+  if (typeof b === 'number') return (vars) => rule.ten(a(vars), b);
+  return (vars) => rule.ten(a(vars), b(vars));
 }
-
-const BINARY = ['add', 'subtract', 'multiply', 'divide', 'pow'];
