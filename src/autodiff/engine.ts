@@ -43,6 +43,16 @@ export function bind<P>(prim: Primitive<P>, inputs: Tensor[], params: P): Tensor
   return new Tensor(y.shape, y.data, y, top, { prim, inputs, primals, output: y, params });
 }
 
+/**
+ * The value of `x` as a plain constant: no derivative flows through it at any level
+ * (shares the buffer; tensors are immutable).
+ */
+export function stopGradient(x: Tensor): Tensor {
+  if (!(x instanceof Tensor)) throw new Error(`stopGradient: expected a Tensor, got ${typeof x}`);
+  if (x.trace === null) return x;
+  return new Tensor(x.shape, x.data);
+}
+
 // ---------------------------------------------------------------------------
 // Finite check
 

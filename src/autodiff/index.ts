@@ -7,7 +7,7 @@
 export { Tensor, Trace, tensor, scalar, zeros, ones, full, eye, asTensor, shapeSize } from './tensor.js';
 export type { Shape, TensorLike, NestedArray, Primitive, Rule, TapeNode } from './tensor.js';
 export { Rng, randomNormal, randomUniform } from './rng.js';
-export { bind, lower, setFiniteCheck, withFiniteCheck, NonFiniteError } from './engine.js';
+export { bind, lower, stopGradient, setFiniteCheck, withFiniteCheck, NonFiniteError } from './engine.js';
 export { ShapeError } from './kernels.js';
 export {
   add, sub, mul, div, neg, pow, square, sqrt, exp, log, log1p, sin, cos, tanh, sigmoid, softplus, relu, abs,

@@ -82,3 +82,24 @@ describe('matmul kernel', () => {
     }
   });
 });
+
+describe('depth and constants', () => {
+  it('derivatives nest to sixth order: d⁶/dx⁶ sin = -sin, d⁶/dx⁶ x⁷ = 7! x', () => {
+    const nth = (f: (x: Tensor) => Tensor, n: number): ((x: Tensor) => Tensor) => {
+      let g = (x: Tensor): Tensor => sum(f(x));
+      for (let k = 0; k < n; k++) {
+        const prev = g;
+        g = (x) => sum(grad(prev)(x));
+      }
+      return g;
+    };
+    expect(nth(ad.sin, 6)(tensor([0.7])).item()).toBeCloseTo(-Math.sin(0.7), 14);
+    expect(nth((x) => ad.pow(x, 7), 6)(tensor([1.5])).item()).toBeCloseTo(5040 * 1.5, 9);
+  });
+  it('stopGradient blocks the derivative at every level', () => {
+    const f = (x: Tensor): Tensor => sum(mul(x, ad.stopGradient(mul(x, x))));
+    // d/dx [x · c] with c = x² held constant = x²
+    expect(grad(f)(tensor([3])).item()).toBe(9);
+    expect(grad((y) => sum(grad(f)(y)))(tensor([3])).item()).toBe(0);
+  });
+});
