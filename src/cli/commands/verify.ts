@@ -31,6 +31,9 @@ export const DEFAULT_ORDERS = [1, 2, 3] as const;
 export const DEFAULT_CUSTOM_HS = [0.1, 0.05, 0.025, 0.0125] as const;
 export const DEFAULT_CUSTOM_T = 1;
 
+/** Width of the problem-name column in --help. */
+const NAME_WIDTH = Math.max(...problems.map((p) => p.name.length));
+
 const HELP = `usage: igr verify [--problem NAME]... [--orders 1,2,3] [--h 0.1,0.05,...] [--T 1] [--json]
        igr verify --loss EXPR --at x0,y0,... [--vars a,b,...] [--orders ...] [--h ...] [--T ...] [--json]
 
@@ -41,8 +44,8 @@ for the one-step (local) error. Exit code 0 when every fitted slope is within to
 1 when any is not, 2 for bad usage.
 
 options:
-  --problem NAME   a built-in problem (repeatable; default: all of them):
-${problems.map((p) => `                     ${p.name.padEnd(12)} ${p.description}`).join('\n')}
+  --problem NAME   a built-in problem (repeatable or comma-separated; default: all of them):
+${problems.map((p) => `                     ${p.name.padEnd(NAME_WIDTH)}  ${p.description}`).join('\n')}
   --loss EXPR      a loss typed as text, e.g. "(1/2)*(1 - a*b)^2"; operators + - * / ^,
                    functions sin cos tan exp log log1p sqrt tanh sigmoid softplus abs square
                    cosh sinh, constants pi e; every other name is a variable
