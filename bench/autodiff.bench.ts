@@ -94,7 +94,8 @@ function heapBench(): void {
   const vg = valueAndGrad(loss);
   const gc = collector();
   const total = quick ? 20_000 : 100_000;
-  for (let i = 0; i < 500; i++) vg(theta);
+  // warm-up: let V8 optimise (code and type feedback are heap too) before the first reading
+  for (let i = 0; i < 5000; i++) vg(theta);
   const readings: [number, number][] = [[0, heapAfterGc(gc)]];
   const t0 = performance.now();
   let sink = 0;
