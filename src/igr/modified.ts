@@ -148,7 +148,9 @@ export function modifiedField(loss: ScalarFn, h: number, order: number, method: 
   if (!(h > 0) || !Number.isFinite(h)) throw new IgrError(`modifiedField: h must be a finite number > 0, got ${h}`);
   const terms = modifiedTermsTensor(loss, order, method);
   return (_t, y) => {
-    const fs = terms(toTensor(y, 'modifiedField'));
+    // No finiteness check here: an integrator may probe a non-finite stage state, and it reports
+    // the resulting non-finite field value itself (OdeError 'nonfinite', with the step).
+    const fs = terms(tensor(Array.from(y), [y.length]));
     const out = new Float64Array(y.length);
     // Horner in h: f_1 + h (f_2 + h (f_3 + …)), summed from the smallest term for accuracy.
     for (let j = fs.length - 1; j >= 0; j--) {
