@@ -171,6 +171,10 @@ describe('igr verify bad input', () => {
     await usage(['--loss', 'a^2', '--at', '1', '--T', '-1'], '--T must be positive, got -1');
   });
 
+  it('a ladder whose T/h is not a whole number of steps', async () => {
+    await usage(['--problem', 'quadratic', '--h', '0.03'], /T\/h must be a whole number of steps, but T = 1, h = 0\.03/);
+  });
+
   it('orders outside 1..max: says the max', async () => {
     await usage(['--orders', '0'], `--orders: 0 is not an order in 1..${MAX_ORDER}`);
     await usage(['--orders', `1,${MAX_ORDER + 1}`], `the largest order igr verify measures is ${MAX_ORDER}`);
