@@ -61,7 +61,7 @@ describe('finished traces count as constants', () => {
 });
 
 describe('matmul kernel', () => {
-  it('matches a plain triple loop on every shape up to 9 (edge blocks of the 4×4 kernel), bit for bit', () => {
+  it('matches a plain triple loop on every shape up to 9 (edge blocks of the 3×4 kernel), bit for bit', () => {
     const rng = new ad.Rng(5);
     for (let n = 1; n <= 9; n++) {
       for (let k = 1; k <= 9; k += 2) {
