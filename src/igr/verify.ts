@@ -140,6 +140,13 @@ function validate(loss: ScalarFn, theta0: Float64Array, options: VerificationOpt
       throw new IgrError(`${fn}: order ${p} is outside 1..${MAX_ORDER} (orders must be integers)`);
     }
   }
+  const { tolerance, referenceFactor } = options;
+  if (tolerance !== undefined && !(tolerance > 0 && Number.isFinite(tolerance))) {
+    throw new IgrError(`${fn}: tolerance must be a finite number > 0, got ${tolerance}`);
+  }
+  if (referenceFactor !== undefined && !(referenceFactor >= 1 && Number.isFinite(referenceFactor))) {
+    throw new IgrError(`${fn}: referenceFactor must be a finite number ≥ 1, got ${referenceFactor}`);
+  }
   theta0.forEach((v, i) => {
     if (!Number.isFinite(v)) throw new IgrError(`${fn}: θ0[${i}] = ${v} is not finite`);
   });
@@ -176,7 +183,7 @@ export function verifyBackwardError(
   const { hs, T, orders } = options;
   const tolerance = options.tolerance ?? 0.1;
   const factor = options.referenceFactor ?? 100;
-  const orderList = [...orders];
+  const orderList = [...new Set(orders)]; // a repeated order would be measured twice into one entry
 
   const globalError: Record<number, (number | null)[]> = {};
   const localError: Record<number, (number | null)[]> = {};

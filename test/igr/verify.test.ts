@@ -112,6 +112,8 @@ describe('bad input', () => {
     [{ ...base, orders: [0] }, /order 0 is outside 1..8/],
     [{ ...base, orders: [9] }, /order 9 is outside 1..8/],
     [{ ...base, hs: [] }, /hs must be a non-empty list/],
+    [{ ...base, tolerance: -1 }, /tolerance must be a finite number > 0, got -1/],
+    [{ ...base, referenceFactor: 0.5 }, /referenceFactor must be a finite number ≥ 1, got 0.5/],
   ])('%o is rejected with a clear message', (options, message) => {
     expect(() => verifyBackwardError(loss, theta0, options)).toThrow(IgrError);
     expect(() => verifyBackwardError(loss, theta0, options)).toThrow(message);
@@ -144,5 +146,9 @@ describe('the problem list and the JSON projection', () => {
     ]);
     expect(JSON.parse(JSON.stringify(json))).toEqual(json);
     expect(Object.keys(json.globalSlope)).toEqual(['1', '2']);
+    // A repeated order is measured once.
+    const once = verifyProblem(findProblem('logistic'), { orders: [2, 2], hs: [0.1, 0.05] });
+    expect(once.orders).toEqual([2]);
+    expect(once.globalError[2]).toHaveLength(2);
   });
 });
