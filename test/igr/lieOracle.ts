@@ -85,3 +85,38 @@ export function lieSeriesOracle(step: (P: number) => HSeries, P: number): Poly[]
 
 /** Evaluates a polynomial at y (Horner). */
 export const polyEval = (p: Poly, y: number): number => p.reduceRight((acc, c) => acc * y + c, 0);
+
+/** Product of two h-series (natural indexing: entry k is the coefficient of h^k), truncated after h^P. */
+function seriesMul(x: HSeries, y: HSeries, P: number): HSeries {
+  const out: HSeries = Array.from({ length: P + 1 }, () => []);
+  for (let i = 0; i <= P; i++) for (let j = 0; i + j <= P; j++) out[i + j] = polyAdd(out[i + j]!, polyMul(x[i] ?? [], y[j] ?? []));
+  return out;
+}
+
+/**
+ * One step of any explicit Runge–Kutta method (weights a, b) on y' = F(y) as an h-series:
+ * K_i = F(y + h Σ_{j<i} a_ij K_j), step = y + h Σ_i b_i K_i, with F(Y) = Σ_k c_k Y^k by Horner.
+ */
+export const rungeKuttaStep = (F: Poly, a: readonly (readonly number[])[], b: readonly number[]) => (P: number): HSeries => {
+  const K: HSeries[] = [];
+  const shiftSum = (coeffs: readonly number[], upto: number): HSeries => {
+    const s: HSeries = Array.from({ length: P + 1 }, () => []);
+    for (let j = 0; j < upto; j++) {
+      for (let k = 0; k < P; k++) s[k + 1] = polyAdd(s[k + 1]!, polyScale(K[j]![k] ?? [], coeffs[j] ?? 0));
+    }
+    return s;
+  };
+  for (let i = 0; i < b.length; i++) {
+    const Y = shiftSum(a[i]!, i);
+    Y[0] = polyAdd(Y[0]!, [0, 1]);
+    let value: HSeries = Array.from({ length: P + 1 }, () => []);
+    for (let k = F.length - 1; k >= 0; k--) {
+      value = seriesMul(value, Y, P);
+      value[0] = polyAdd(value[0]!, [F[k]!]);
+    }
+    K.push(value);
+  }
+  const step = shiftSum(b, b.length);
+  step[0] = polyAdd(step[0]!, [0, 1]);
+  return step;
+};

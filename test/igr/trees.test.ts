@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   elementaryWeight,
@@ -11,7 +12,7 @@ import {
   type BSeriesTree,
   type RungeKuttaWeights,
 } from '../../src/igr/trees.js';
-import { elementaryDifferential, eulerStep, lieSeriesOracle, midpointStep, polyAdd, polyScale } from './lieOracle.js';
+import { elementaryDifferential, eulerStep, lieSeriesOracle, midpointStep, polyAdd, polyEval, polyScale, rungeKuttaStep } from './lieOracle.js';
 
 // Tableaux written out here (not imported from src/ode) so the combinatorics is tested on its own.
 const euler: RungeKuttaWeights = { a: [[0]], b: [1] };
@@ -156,5 +157,32 @@ describe('substitution law a = b ⋆ e', () => {
       }
     }
   });
+  it('property: for random explicit tableaux (1–3 stages) the series matches the Lie-series oracle to order 5', () => {
+    const F = [0.3, -1, 0.5, 2];
+    const coef = fc.double({ min: -1, max: 1, noNaN: true });
+    const tableau = fc.integer({ min: 1, max: 3 }).chain((s) =>
+      fc.record({
+        a: fc.tuple(...Array.from({ length: s }, (_, i) => fc.array(coef, { minLength: i, maxLength: i }))),
+        b: fc.array(coef, { minLength: s, maxLength: s }),
+      }),
+    );
+    fc.assert(
+      fc.property(tableau, ({ a, b }) => {
+        const s = b.length;
+        const A = a.map((row) => Array.from({ length: s }, (_, j) => row[j] ?? 0)); // strictly lower triangular
+        const oracle = lieSeriesOracle(rungeKuttaStep(F, A, b), 5);
+        const series = modifiedEquationSeries({ a: A, b }, 5);
+        for (let j = 0; j < 5; j++) {
+          let fromTrees: number[] = [];
+          for (const m of series[j]!) fromTrees = polyAdd(fromTrees, polyScale(elementaryDifferential(m.tree, F), m.weight));
+          // Compared as functions at y = 0.8, relative to the absolute size of the oracle's terms
+          // there (both sides cancel heavily for unlucky coefficients): ~100 ulps of that size.
+          const y = 0.8;
+          const scale = Math.max(1, oracle[j]!.reduce((acc, c, k) => acc + Math.abs(c) * y ** k, 0));
+          expect(Math.abs(polyEval(fromTrees, y) - polyEval(oracle[j]!, y)) / scale).toBeLessThan(1e-13);
+        }
+      }),
+      { numRuns: 30, seed: 7 },
+    );
+  });
 });
-
