@@ -154,6 +154,20 @@ describe('modified field, modified loss and the IGR regulariser', () => {
   });
 });
 
+describe('the IGR regulariser against its closed form', () => {
+  it('on the quadratic, R_IG = |Aθ|²/m and the modified loss is ½θᵀAθ + (h/4)|Aθ|²', () => {
+    const q = findProblem('quadratic');
+    const theta = Float64Array.of(0.3, -1.2, 0.8, 0.1, -0.4);
+    const Atheta = Array.from(q.closedForm!(theta, 1)[0]!, (v) => -v); // f_1 = −Aθ
+    const norm2 = Atheta.reduce((s, v) => s + v * v, 0);
+    const E = 0.5 * Atheta.reduce((s, v, i) => s + v * theta[i]!, 0);
+    const x = tensor(Array.from(theta), [5]);
+    // Sums of a few products of O(1) numbers: 1e-14 relative covers the different summation order.
+    expect(Math.abs(igrRegularizer(q.loss)(x).item() - norm2 / 5)).toBeLessThan(1e-14 * norm2);
+    expect(Math.abs(modifiedLoss(q.loss, 0.1)(x).item() - (E + (0.1 / 4) * norm2))).toBeLessThan(1e-14 * (Math.abs(E) + norm2));
+  });
+});
+
 describe('non-gradient part of f_3', () => {
   it('is at round-off level for the quadratic and clearly non-zero for the paper’s model', () => {
     const q = findProblem('quadratic');

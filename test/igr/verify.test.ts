@@ -75,6 +75,18 @@ describe('verifyBackwardError on the built-in problems (orders 1–3)', () => {
   });
 });
 
+describe('determinism and progress', () => {
+  it('the same inputs give the same report (up to wall time), and progress is reported per step size', () => {
+    const p = findProblem('double-well');
+    const progress: [number, number][] = [];
+    const options = { hs: [0.04, 0.02], T: 1, orders: [1, 2] };
+    const a = verifyBackwardError(p.loss, p.theta0, { ...options, onProgress: (done, total) => progress.push([done, total]) });
+    const b = verifyBackwardError(p.loss, p.theta0, options);
+    expect({ ...a, seconds: 0 }).toEqual({ ...b, seconds: 0 });
+    expect(progress).toEqual([[1, 2], [2, 2]]);
+  });
+});
+
 describe('what the verification reports when it cannot measure', () => {
   it('a diverging h is reported with its step and null errors; the other step sizes are still measured', () => {
     // E = θ⁴ from θ = 2: h = 0.5 explodes at step 3; the small h stay stable.
