@@ -6,5 +6,6 @@ export * from './ode/index.js';
 export * from './autodiff/index.js';
 export * from './nn/index.js';
 export * from './igr/index.js';
+export * from './igr/optimizers/index.js';
 export * from './igr/experiments/index.js';
 export * from './report/index.js';

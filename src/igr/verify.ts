@@ -29,10 +29,10 @@ export const MAX_ORDER = 8;
 const MAX_REFERENCE_STEPS = 1 << 14;
 
 /** RK4 steps of the coarsest reference solution (doubled from there). */
-const REFERENCE_START_STEPS = 4;
+export const REFERENCE_START_STEPS = 4;
 
 /** Safety factor on the round-off floor (steps + 1) · ε · max(1, |θ|∞). */
-const ROUNDOFF_SAFETY = 100;
+export const ROUNDOFF_SAFETY = 100;
 
 function norm2(a: Float64Array, b: Float64Array): number {
   let s = 0;
@@ -75,7 +75,7 @@ export function fitSlope(hs: readonly number[], errors: readonly (number | null)
 }
 
 /** The flow of `field` from θ0 over [0, t] by RK4, doubled until its Richardson estimate is `factor` below `error(y)`. */
-interface Reference {
+export interface Reference {
   y: Float64Array;
   /** Richardson estimate ‖y_2N − y_N‖₂ / 15 of the returned (finer) solution. */
   estimate: number;
@@ -99,7 +99,7 @@ function rk4(field: VectorField, theta0: Float64Array, t: number, steps: number)
  * sits `factor` below `error(y)`; `null` when no resolution within budget gives a finite solution
  * (the truncated modified flow itself blows up).
  */
-function reference(field: VectorField, theta0: Float64Array, t: number, startSteps: number, factor: number, error: (y: Float64Array) => number): Reference | null {
+export function reference(field: VectorField, theta0: Float64Array, t: number, startSteps: number, factor: number, error: (y: Float64Array) => number): Reference | null {
   let n = Math.max(1, startSteps);
   let coarse = rk4(field, theta0, t, n);
   let previous = Infinity;

@@ -1,0 +1,218 @@
+/**
+ * The measuring machine of `verifyBackwardError` (./../verify.ts), pointed at other optimisers:
+ * for a ladder of step sizes, an optimiser's iterate against the exact flows of candidate
+ * modified equations, integrated by the same reference integrator (RK4 with step doubling until
+ * its Richardson estimate sits `referenceFactor` below the error it measures, cross-checked by
+ * Dormand–Prince), with the same round-off flagging and the same least-squares slope fits.
+ *
+ * What differs between optimisers is only which iterate is compared with which flow over which
+ * time, so that is what an {@link OptimizerComparison} supplies.
+ */
+import { dormandPrince, type VectorField } from '../../ode/index.js';
+import { DivergenceError } from '../descent.js';
+import type { SlopeFit, VerificationReport } from '../types.js';
+import { fitSlope, reference, REFERENCE_START_STEPS, ROUNDOFF_SAFETY } from '../verify.js';
+
+/** One candidate flow, keyed by a small integer (its truncation order, for the modified equations). */
+export interface CandidateFlow {
+  /** What the flow is, in one line (shown in reports and JSON). */
+  label: string;
+  /** Its vector field for step size h. */
+  field: (h: number) => VectorField;
+  /** Where the flow starts for the global comparison (default θ0). */
+  start?: (h: number) => Float64Array;
+  /** Slope of log(global error) against log(h) that backward error analysis predicts. */
+  expectedGlobal: number;
+  /** Slope of log(local error) against log(h) that it predicts. */
+  expectedLocal: number;
+}
+
+/** An iterate of the optimiser and the flow time it is compared at. */
+export interface TimedIterate {
+  iterate: Float64Array;
+  /** Flow time: the iterate is compared with the flow at this time. */
+  time: number;
+  /** Optimiser steps taken to get there (for the round-off floor). */
+  steps: number;
+  /**
+   * Standard error of the iterate when it is a sampled mean (‖·‖₂ of the componentwise standard
+   * errors). A point whose error is not 10 times above it is flagged: the sampling error then
+   * moves log(error) by less than log(1.1) ≈ 0.1 on every fitted point.
+   */
+  standardError?: number;
+}
+
+/** What one optimiser's verification must supply to {@link compareWithFlows}. */
+export interface OptimizerComparison {
+  problem: string;
+  theta0: Float64Array;
+  hs: readonly number[];
+  /** Nominal final time (reported as `T`). */
+  T: number;
+  flows: Record<number, CandidateFlow>;
+  /** The optimiser's iterate for the global comparison; throws `DivergenceError` when it diverges. */
+  global: (h: number) => TimedIterate;
+  /**
+   * The optimiser's iterate for the local comparison against a given flow (its history may come
+   * from that flow, as for a two-step method), compared with the flow from θ0 over `time`.
+   */
+  local: (h: number, field: VectorField, order: number) => TimedIterate | null;
+  /** Allowed |fitted − expected| slope; default 0.1. */
+  tolerance?: number;
+  /** The reference integrator must sit this many times below each measured error; default 100. */
+  referenceFactor?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** A {@link VerificationReport} whose orders are the keys of candidate flows, with their labels. */
+export interface ComparisonReport extends VerificationReport {
+  /** Label of each candidate flow, by key. */
+  flows: Record<number, string>;
+}
+
+function norm2(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2;
+  return Math.sqrt(s);
+}
+
+function maxAbs(a: Float64Array): number {
+  return a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+}
+
+/** One measured point: the error, and whether it is on the round-off / reference-accuracy floor. */
+interface Point {
+  error: number | null;
+  flagged: boolean;
+  richardson: number;
+  dormand: number;
+  ratio: number;
+}
+
+/**
+ * ‖iterate − φ_time(start)‖₂ for the flow of `field`, with the reference integrator of
+ * `verifyBackwardError` (and, when `crossCheck`, the Dormand–Prince endpoint check).
+ */
+function measurePoint(field: VectorField, start: Float64Array, it: TimedIterate, factor: number, startSteps: number, crossCheck: boolean): Point {
+  const ref = reference(field, start, it.time, startSteps, factor, (y) => norm2(it.iterate, y));
+  if (ref === null) return { error: null, flagged: true, richardson: 0, dormand: 0, ratio: 0 };
+  const error = norm2(it.iterate, ref.y);
+  let dp = 0;
+  if (crossCheck) {
+    try {
+      // As in verifyBackwardError: a tenth of the accuracy demanded of RK4, between 1e-13 and 1e-8.
+      const rtol = Math.min(1e-8, Math.max(1e-13, error / (10 * factor * Math.max(1, maxAbs(it.iterate)))));
+      dp = norm2(dormandPrince(field, start, { t0: 0, t1: it.time, rtol, atol: rtol }).y, ref.y);
+    } catch {
+      dp = Infinity;
+    }
+  }
+  const bound = Math.max(ref.estimate, dp);
+  const floor = ROUNDOFF_SAFETY * (it.steps + 1) * Number.EPSILON * Math.max(1, maxAbs(it.iterate));
+  const noisy = it.standardError !== undefined && error < 10 * it.standardError;
+  const flagged = !ref.converged || error <= floor || factor * bound > error || noisy;
+  return {
+    error,
+    flagged,
+    richardson: Number.isFinite(ref.estimate) ? ref.estimate : 0,
+    dormand: Number.isFinite(dp) ? dp : 0,
+    ratio: flagged ? 0 : bound / error,
+  };
+}
+
+/**
+ * Measures an optimiser against candidate flows: per h and per flow, the global error (the
+ * optimiser's `global` iterate against the flow from its start) and the local error (its `local`
+ * iterate against the flow from θ0), flagged points left out of the fits, slopes fitted against
+ * log h with the expected values of each flow. A diverging h is recorded in `diverged`.
+ */
+export function compareWithFlows(spec: OptimizerComparison): ComparisonReport {
+  const started = performance.now();
+  const factor = spec.referenceFactor ?? 100;
+  const tolerance = spec.tolerance ?? 0.1;
+  const orders = Object.keys(spec.flows).map(Number).sort((a, b) => a - b);
+  const globalError: Record<number, (number | null)[]> = {};
+  const localError: Record<number, (number | null)[]> = {};
+  const roundoff = { global: {} as Record<number, boolean[]>, local: {} as Record<number, boolean[]> };
+  for (const p of orders) {
+    globalError[p] = [];
+    localError[p] = [];
+    roundoff.global[p] = [];
+    roundoff.local[p] = [];
+  }
+  const diverged: { h: number; step: number }[] = [];
+  const steps: number[] = [];
+  let richardson = 0;
+  let dormand = 0;
+  let worst = 0;
+  const record = (point: Point): void => {
+    richardson = Math.max(richardson, point.richardson);
+    dormand = Math.max(dormand, point.dormand);
+    worst = Math.max(worst, point.ratio);
+  };
+
+  spec.hs.forEach((h, k) => {
+    let it: TimedIterate | null = null;
+    try {
+      it = spec.global(h);
+    } catch (e) {
+      if (!(e instanceof DivergenceError)) throw e;
+      diverged.push({ h, step: e.step });
+    }
+    steps.push(it?.steps ?? 0);
+    for (const p of orders) {
+      if (it === null) {
+        globalError[p]!.push(null);
+        localError[p]!.push(null);
+        roundoff.global[p]!.push(false);
+        roundoff.local[p]!.push(false);
+        continue;
+      }
+      const flow = spec.flows[p]!;
+      const field = flow.field(h);
+      const g = measurePoint(field, flow.start?.(h) ?? spec.theta0, it, factor, REFERENCE_START_STEPS, true);
+      record(g);
+      // A local iterate that cannot be formed (a two-step method's history off a flow that blows up
+      // backwards) is a flagged gap, like a reference that cannot be computed.
+      const localIterate = spec.local(h, field, p);
+      const l: Point = localIterate === null ? { error: null, flagged: true, richardson: 0, dormand: 0, ratio: 0 } : measurePoint(field, spec.theta0, localIterate, factor, 1, false);
+      record(l);
+      globalError[p]!.push(g.error);
+      localError[p]!.push(l.error);
+      roundoff.global[p]!.push(g.flagged);
+      roundoff.local[p]!.push(l.flagged);
+    }
+    spec.onProgress?.(k + 1, spec.hs.length);
+  });
+
+  const kept = (errors: (number | null)[], flags: boolean[]): (number | null)[] => errors.map((e, i) => (flags[i] ? null : e));
+  const globalSlope: Record<number, SlopeFit | null> = {};
+  const localSlope: Record<number, SlopeFit | null> = {};
+  const flows: Record<number, string> = {};
+  for (const p of orders) {
+    const flow = spec.flows[p]!;
+    flows[p] = flow.label;
+    globalSlope[p] = fitSlope(spec.hs, kept(globalError[p]!, roundoff.global[p]!), flow.expectedGlobal, tolerance);
+    localSlope[p] = fitSlope(spec.hs, kept(localError[p]!, roundoff.local[p]!), flow.expectedLocal, tolerance);
+  }
+  return {
+    problem: spec.problem,
+    dimension: spec.theta0.length,
+    theta0: Array.from(spec.theta0),
+    T: spec.T,
+    hs: [...spec.hs],
+    orders,
+    steps,
+    globalError,
+    localError,
+    roundoff,
+    globalSlope,
+    localSlope,
+    referenceErrorBound: { richardson, dormandPrince: dormand, ratioToSmallestError: worst },
+    diverged,
+    nonGradientPart: { order3: null, samples: 0 },
+    pass: orders.every((p) => globalSlope[p]?.pass === true && localSlope[p]?.pass === true),
+    seconds: (performance.now() - started) / 1000,
+    flows,
+  };
+}
