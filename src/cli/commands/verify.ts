@@ -18,6 +18,8 @@ import {
 } from '../../igr/index.js';
 import { type CliIO, type Command, UsageError } from '../command.js';
 import { compileLoss, ExpressionError } from '../expression.js';
+import { rungeKuttaNames as tableauNames, sgdProblems } from '../../igr/optimizers/index.js';
+import { parseOptimizer, runOptimizerVerification } from './verify-optimizer.js';
 import { formatFixed, formatScientific, formatShort, formatTable, formatVector, toJsonLine } from '../format.js';
 
 /** Orders verified when `--orders` is not given. */
@@ -33,6 +35,8 @@ export const DEFAULT_CUSTOM_T = 1;
 
 /** Width of the problem-name column in --help. */
 const NAME_WIDTH = Math.max(...problems.map((p) => p.name.length));
+
+const sgdProblemNames = sgdProblems.map((p) => p.name);
 
 const HELP = `usage: igr verify [--problem NAME]... [--orders 1,2,3] [--h 0.1,0.05,...] [--T 1] [--json]
        igr verify --loss EXPR --at x0,y0,... [--vars a,b,...] [--orders ...] [--h ...] [--T ...] [--json]
@@ -57,6 +61,16 @@ ${problems.map((p) => `                     ${p.name.padEnd(NAME_WIDTH)}  ${p.de
   --T NUMBER       final time T > 0 (default: the problem's own; for --loss ${DEFAULT_CUSTOM_T})
   --json           one JSON object per problem per line instead of tables
   --report DIR     also write DIR/index.html: error plots, phase portraits, tables (one file)
+  --optimizer NAME gd (default), sgd, momentum, or rk:TABLEAU with TABLEAU one of
+                   ${tableauNames.join(', ')}: verify that optimiser against its modified flows
+                   (rk: truncation orders, default q and q+1 for a method of order q;
+                   momentum: the flow of -∇E/(1-β) and the modified flow of
+                   E + h(1+β)/(4(1-β)²)|∇E|²; sgd: the mean iterate over minibatch orders
+                   against the flows of C, C + (h/4)|∇C|² and C + (h/4m) Σ_k |∇C_k|²,
+                   after 1 epoch (local) and --epochs (global), on ${sgdProblemNames.join(', ')})
+  --beta NUMBER    momentum β in [0, 1) (default 0.5)
+  --batches M      sgd: number of minibatches, must divide the data (default: the problem's)
+  --epochs K       sgd: epochs of the global comparison (default 2)
   --help           this text
 `;
 
@@ -85,12 +99,19 @@ export const verifyCommand: Command = {
         json: { type: 'boolean', default: false },
         report: { type: 'string' },
         help: { type: 'boolean', default: false },
+        optimizer: { type: 'string' },
+        beta: { type: 'string' },
+        batches: { type: 'string' },
+        epochs: { type: 'string' },
       },
     });
     if (values.help) {
       io.out(HELP);
       return 0;
     }
+    // --optimizer sgd|momentum|rk:NAME (src/cli/commands/verify-optimizer.ts); gd is the code below.
+    const optimizer = parseOptimizer(values);
+    if (optimizer.kind !== 'gd') return runOptimizerVerification(optimizer, values, io);
     const orders = values.orders === undefined ? [...DEFAULT_ORDERS] : parseOrders(values.orders);
     const hs = values.h === undefined ? undefined : parsePositiveList('--h', values.h);
     const T = values.T === undefined ? undefined : parsePositive('--T', values.T);
@@ -145,7 +166,7 @@ async function checkReportDir(dir: string): Promise<string> {
   }
 }
 
-const VALUE_OPTIONS = ['problem', 'loss', 'at', 'vars', 'orders', 'h', 'T'];
+const VALUE_OPTIONS = ['problem', 'loss', 'at', 'vars', 'orders', 'h', 'T', 'optimizer', 'beta', 'batches', 'epochs'];
 const ALL_OPTIONS = [...VALUE_OPTIONS, 'json', 'report', 'help'];
 
 /**
@@ -234,7 +255,7 @@ function customJob(
   };
 }
 
-function parseNumberList(option: string, text: string): number[] {
+export function parseNumberList(option: string, text: string): number[] {
   const parts = text.split(',').map((s) => s.trim());
   return parts.map((s) => {
     const x = s === '' ? NaN : Number(s);
@@ -243,20 +264,20 @@ function parseNumberList(option: string, text: string): number[] {
   });
 }
 
-function parsePositive(option: string, text: string): number {
+export function parsePositive(option: string, text: string): number {
   const x = text.trim() === '' ? NaN : Number(text);
   if (!Number.isFinite(x)) throw new UsageError(`${option}: '${text}' is not a finite number`);
   if (!(x > 0)) throw new UsageError(`${option} must be positive, got ${text}`);
   return x;
 }
 
-function parsePositiveList(option: string, text: string): number[] {
+export function parsePositiveList(option: string, text: string): number[] {
   const xs = parseNumberList(option, text);
   for (const x of xs) if (!(x > 0)) throw new UsageError(`${option}: every step size must be positive, got ${x}`);
   return xs;
 }
 
-function parseOrders(text: string): number[] {
+export function parseOrders(text: string): number[] {
   const xs = parseNumberList('--orders', text);
   for (const p of xs) {
     if (!Number.isInteger(p) || p < 1 || p > MAX_ORDER) {

@@ -142,11 +142,12 @@ export function verifyRungeKutta(loss: ScalarFn, theta0: Float64Array | readonly
     if (!Number.isInteger(p) || p < 1 || p > MAX_ORDER) throw new IgrError(`${fn}: order ${p} is outside 1..${MAX_ORDER} (orders must be integers)`);
   }
   const q = rungeKuttaOrder(tableau);
+  const vanishing = q === 2 ? ' (f_2 vanishes)' : q > 2 ? ` (f_2..f_${q} vanish)` : '';
   const flows: Record<number, Parameters<typeof compareWithFlows>[0]['flows'][number]> = {};
   for (const p of options.orders) {
     const effective = Math.max(p, q);
     flows[p] = {
-      label: p <= q ? `truncation after f_${p} = the gradient flow (f_2..f_${q} vanish)` : `truncation after f_${p}`,
+      label: p <= q ? `truncation after f_${p} = the gradient flow${vanishing}` : `truncation after f_${p}`,
       field: (h) => modifiedField(loss, h, p, tableau),
       expectedGlobal: effective,
       expectedLocal: effective + 1,

@@ -1,0 +1,239 @@
+/**
+ * `igr verify --optimizer sgd|momentum|rk:<name>`: the verification of `igr verify`, pointed at
+ * other optimisers (src/igr/optimizers). Same tables, same JSON keys plus `optimizer` (its
+ * parameters) and `flows` (what each compared flow is), same exit codes: 0 every slope within
+ * tolerance, 1 not, 2 bad usage.
+ */
+import { tensor, valueAndGrad, type ScalarFn } from '../../autodiff/index.js';
+import { findProblem, IgrError, problems, verificationJson } from '../../igr/index.js';
+import {
+  findSgdProblem,
+  findTableau,
+  rungeKuttaNames,
+  rungeKuttaOrder,
+  sgdProblems,
+  verifyMomentum,
+  verifyRungeKutta,
+  verifySgd,
+  type ComparisonReport,
+  type MomentumReport,
+  type RungeKuttaReport,
+  type SgdReport,
+} from '../../igr/optimizers/index.js';
+import { type CliIO, UsageError } from '../command.js';
+import { compileLoss, ExpressionError } from '../expression.js';
+import { formatScientific, formatVector, toJsonLine } from '../format.js';
+import { DEFAULT_CUSTOM_HS, DEFAULT_CUSTOM_T, formatReport, parseNumberList, parseOrders, parsePositive, parsePositiveList } from './verify.js';
+
+/** The optimisers `--optimizer` accepts (rk takes a tableau name after a colon). */
+export const OPTIMIZER_NAMES = ['gd', 'sgd', 'momentum', ...rungeKuttaNames.map((n) => `rk:${n}`)] as const;
+
+/** Momentum β when `--beta` is not given. */
+export const DEFAULT_BETA = 0.5;
+
+/** The options of `igr verify` this module reads (parsed by verify.ts). */
+export interface OptimizerValues {
+  optimizer?: string;
+  beta?: string;
+  batches?: string;
+  epochs?: string;
+  problem?: string[];
+  loss?: string;
+  at?: string;
+  vars?: string;
+  orders?: string;
+  h?: string;
+  T?: string;
+  json?: boolean;
+  report?: string;
+}
+
+type Parsed = { kind: 'gd' } | { kind: 'sgd' } | { kind: 'momentum' } | { kind: 'rk'; tableau: string };
+
+/** Parses `--optimizer` and rejects options that do not belong to it (β without momentum, …). */
+export function parseOptimizer(values: OptimizerValues): Parsed {
+  const name = values.optimizer ?? 'gd';
+  let parsed: Parsed;
+  if (name === 'gd' || name === 'sgd' || name === 'momentum') parsed = { kind: name };
+  else if (name.startsWith('rk:')) {
+    const tableau = name.slice(3);
+    if (!rungeKuttaNames.includes(tableau as never)) {
+      throw new UsageError(`--optimizer: unknown Runge–Kutta tableau '${tableau}'; valid: ${rungeKuttaNames.map((n) => `rk:${n}`).join(', ')}`);
+    }
+    parsed = { kind: 'rk', tableau };
+  } else {
+    throw new UsageError(`--optimizer: unknown optimizer '${name}'; valid: ${OPTIMIZER_NAMES.join(', ')}`);
+  }
+  if (values.beta !== undefined && parsed.kind !== 'momentum') throw new UsageError('--beta applies only to --optimizer momentum');
+  if (values.batches !== undefined && parsed.kind !== 'sgd') throw new UsageError('--batches applies only to --optimizer sgd');
+  if (values.epochs !== undefined && parsed.kind !== 'sgd') throw new UsageError('--epochs applies only to --optimizer sgd');
+  if (parsed.kind !== 'gd' && values.report !== undefined) throw new UsageError(`--report is not available with --optimizer ${name} yet (only gd)`);
+  if (parsed.kind === 'sgd') {
+    if (values.loss !== undefined) throw new UsageError('--optimizer sgd runs on its built-in data sets (minibatches need data); --loss is not accepted');
+    if (values.T !== undefined) throw new UsageError('--optimizer sgd measures after whole epochs: use --epochs K instead of --T');
+    if (values.orders !== undefined) throw new UsageError('--optimizer sgd compares three fixed flows (C, full-batch modified, SGD modified); --orders does not apply');
+  }
+  return parsed;
+}
+
+function parseBeta(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_BETA;
+  const beta = text.trim() === '' ? NaN : Number(text);
+  if (!Number.isFinite(beta) || beta < 0 || beta >= 1) throw new UsageError(`--beta: the momentum β must be a number in [0, 1), got '${text}'`);
+  return beta;
+}
+
+function parseCount(option: string, text: string): number {
+  const n = text.trim() === '' ? NaN : Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${option} must be a whole number ≥ 1, got '${text}'`);
+  return n;
+}
+
+interface Target {
+  name: string;
+  loss: ScalarFn;
+  theta0: number[];
+  hs: number[];
+  T: number;
+}
+
+/** The losses to run on: built-in verification problems, or a loss typed with --loss/--at. */
+function targets(values: OptimizerValues, hs: number[] | undefined, T: number | undefined): Target[] {
+  if (values.loss !== undefined) {
+    if (values.problem !== undefined) throw new UsageError('use either --problem or --loss, not both');
+    if (values.at === undefined) throw new UsageError('--loss needs a start point: --at x0,y0,... (one value per variable)');
+    let compiled;
+    try {
+      compiled = compileLoss(values.loss, values.vars?.split(',').map((v) => v.trim()));
+    } catch (error) {
+      if (error instanceof ExpressionError) throw new UsageError(`--loss: ${error.message}`);
+      throw error;
+    }
+    const theta0 = parseNumberList('--at', values.at);
+    if (theta0.length !== compiled.variables.length) {
+      throw new UsageError(`--at has ${theta0.length} values but the loss has ${compiled.variables.length} variables (${compiled.variables.join(', ')}), in that order`);
+    }
+    const start = valueAndGrad(compiled.loss)(tensor(theta0));
+    if (!Number.isFinite(start.value) || start.grad.data.some((v) => !Number.isFinite(v))) {
+      throw new UsageError(`the loss '${compiled.text}' or its gradient is not finite at --at ${formatVector(theta0)}; choose a start point inside its domain`);
+    }
+    return [{ name: compiled.text, loss: compiled.loss, theta0, hs: hs ?? [...DEFAULT_CUSTOM_HS], T: T ?? DEFAULT_CUSTOM_T }];
+  }
+  const names = (values.problem ?? problems.map((p) => p.name)).flatMap((n) => n.split(',')).map((n) => n.trim());
+  return names.map((name) => {
+    let p;
+    try {
+      p = findProblem(name);
+    } catch (error) {
+      if (error instanceof IgrError) throw new UsageError(error.message);
+      throw error;
+    }
+    return { name: p.name, loss: p.loss, theta0: [...p.theta0], hs: hs ?? [...p.hs], T: T ?? p.T };
+  });
+}
+
+type Job = { name: string; run: (onProgress: (d: number, t: number) => void) => ComparisonReport };
+
+function jobs(parsed: Parsed, values: OptimizerValues): Job[] {
+  const hs = values.h === undefined ? undefined : parsePositiveList('--h', values.h);
+  if (parsed.kind === 'sgd') {
+    const batchesOverride = values.batches === undefined ? undefined : parseCount('--batches', values.batches);
+    const epochs = values.epochs === undefined ? undefined : parseCount('--epochs', values.epochs);
+    if (values.at !== undefined || values.vars !== undefined) throw new UsageError('--at/--vars apply only to a loss typed with --loss EXPR');
+    const names = (values.problem ?? sgdProblems.map((p) => p.name)).flatMap((n) => n.split(',')).map((n) => n.trim());
+    return names.map((name) => {
+      let problem;
+      try {
+        problem = findSgdProblem(name);
+      } catch (error) {
+        if (error instanceof IgrError) throw new UsageError(error.message);
+        throw error;
+      }
+      const batches = batchesOverride ?? problem.batches;
+      if (problem.points % batches !== 0) {
+        const valid = Array.from({ length: problem.points }, (_, i) => i + 1).filter((d) => problem.points % d === 0);
+        throw new UsageError(`--batches ${batches} does not divide the ${problem.points} data points of '${problem.name}'; valid: ${valid.join(', ')}`);
+      }
+      return { name, run: (onProgress) => verifySgd(problem, { hs: hs ?? [...problem.hs], batches, ...(epochs !== undefined && { epochs }), onProgress }) };
+    });
+  }
+  const T = values.T === undefined ? undefined : parsePositive('--T', values.T);
+  if (values.loss === undefined && (values.at !== undefined || values.vars !== undefined)) {
+    throw new UsageError(`${values.at !== undefined ? '--at' : '--vars'} applies only to a loss typed with --loss EXPR`);
+  }
+  if (parsed.kind === 'momentum') {
+    const beta = parseBeta(values.beta);
+    if (values.orders !== undefined) throw new UsageError('--optimizer momentum compares the rescaled gradient flow (1) and its first-order modified flow (2); --orders does not apply');
+    return targets(values, hs, T).map((t) => ({
+      name: t.name,
+      run: (onProgress) => verifyMomentum(t.loss, t.theta0, { beta, hs: t.hs, T: t.T, name: t.name, onProgress }),
+    }));
+  }
+  // rk: default orders q and q + 1 (the plain flow, then the first non-zero correction).
+  const tableau = findTableau((parsed as { tableau: string }).tableau);
+  const q = rungeKuttaOrder(tableau);
+  const orders = values.orders === undefined ? [q, q + 1] : parseOrders(values.orders);
+  return targets(values, hs, T).map((t) => ({
+    name: t.name,
+    run: (onProgress) => verifyRungeKutta(t.loss, t.theta0, { method: tableau, hs: t.hs, T: t.T, orders, name: t.name, onProgress }),
+  }));
+}
+
+/** The header lines naming the optimiser and what each compared flow is. */
+function describe(report: ComparisonReport): string[] {
+  const lines: string[] = [];
+  const o = (report as RungeKuttaReport | MomentumReport | SgdReport).optimizer;
+  if (o.name === 'rk') {
+    lines.push(`optimizer rk:${o.tableau} (order ${o.order}, ${o.stages} stages) on θ' = −∇E: expected slopes max(p, ${o.order}) global, max(p, ${o.order}) + 1 local`);
+  } else if (o.name === 'momentum') {
+    lines.push(`optimizer momentum, β = ${o.beta}, θ_{−1} = θ_0; flows start at ${o.start === 'shifted' ? 'θ_0 + hβ/(1 − β)² ∇E(θ_0)' : 'θ_0'}; local errors with the history on the flow`);
+  } else {
+    const se = o.standardError.some((s) => s > 0) ? `; standard errors ${o.standardError.map((s) => formatScientific(s)).join(', ')}` : '';
+    lines.push(
+      `optimizer sgd (random reshuffling): ${o.batches} minibatches of ${o.batchSize}; mean iterate over ${o.sequences} epoch-order sequences (${o.averaging}${o.averaging === 'sampled' ? ', antithetic pairs' : ''})${se}`,
+    );
+    lines.push(`columns: h = learning rate ε; local = after 1 epoch, global = after ${o.epochs} epochs; p = the flow compared:`);
+  }
+  for (const p of report.orders) lines.push(`  p=${p}: ${report.flows[p]}`);
+  return lines;
+}
+
+/** The human report: the optimiser's header, then the table and fits of `igr verify`. */
+export function formatOptimizerReport(report: ComparisonReport): string {
+  // formatReport's non-gradient line is about GD's f_3, which these runs do not measure.
+  const body = formatReport(report)
+    .split('\n')
+    .filter((l) => !l.startsWith('  non-gradient part'))
+    .join('\n');
+  return describe(report).join('\n') + '\n' + body;
+}
+
+/** The `--json` object: verificationJson's keys plus `optimizer` and `flows`. */
+export function optimizerJson(report: ComparisonReport): object {
+  const o = (report as RungeKuttaReport | MomentumReport | SgdReport).optimizer;
+  return { ...verificationJson(report), optimizer: o, flows: report.flows };
+}
+
+/** Runs `igr verify --optimizer …` for anything but gd; returns the exit code. */
+export async function runOptimizerVerification(parsed: Parsed, values: OptimizerValues, io: CliIO): Promise<number> {
+  const list = jobs(parsed, values);
+  let pass = true;
+  for (const job of list) {
+    const progress = (done: number, total: number): void => {
+      if (io.isTTY) io.err(`\r${job.name}: ${done}/${total} step sizes${done === total ? '\n' : ''}`);
+    };
+    let report: ComparisonReport;
+    try {
+      report = job.run(progress);
+    } catch (error) {
+      if (error instanceof IgrError) throw new UsageError(error.message);
+      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      io.err(`igr verify: ${job.name}: the verification could not finish: ${message.split('\n')[0]}\n`);
+      pass = false;
+      continue;
+    }
+    pass &&= report.pass;
+    io.out(values.json ? toJsonLine(optimizerJson(report)) + '\n' : formatOptimizerReport(report));
+  }
+  return pass ? 0 : 1;
+}
