@@ -192,7 +192,7 @@ function describe(report: ComparisonReport): string[] {
     lines.push(
       `optimizer sgd (random reshuffling): ${o.batches} minibatches of ${o.batchSize}; mean iterate over ${o.sequences} epoch-order sequences (${o.averaging}${o.averaging === 'sampled' ? ', antithetic pairs' : ''})${se}`,
     );
-    lines.push(`columns: h = learning rate ε; local = after 1 epoch, global = after ${o.epochs} epochs; p = the flow compared:`);
+    lines.push(`columns: h = learning rate ε; local = after 1 epoch, global = after ${o.epochs} epoch${o.epochs === 1 ? '' : 's'}; p = the flow compared:`);
   }
   for (const p of report.orders) lines.push(`  p=${p}: ${report.flows[p]}`);
   return lines;

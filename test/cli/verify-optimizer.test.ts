@@ -1,0 +1,97 @@
+/**
+ * `igr verify --optimizer sgd|momentum|rk:NAME` end to end through `main`: tables, JSON (the GD
+ * keys plus `optimizer` and `flows`), exit codes, and every kind of bad input (message listing
+ * the valid values, exit code 2, nothing on stdout, no stack trace).
+ */
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import type { CliIO } from '../../src/cli/command.js';
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
+
+async function run(...argv: string[]): Promise<Run> {
+  let out = '';
+  let err = '';
+  const io: CliIO = { out: (t) => void (out += t), err: (t) => void (err += t), isTTY: false };
+  const code = await main(['verify', ...argv], io);
+  return { code, out, err };
+}
+
+async function usage(argv: string[], message: string | RegExp): Promise<void> {
+  const r = await run(...argv);
+  expect(r.code, argv.join(' ')).toBe(2);
+  expect(r.out).toBe('');
+  expect(r.err.startsWith('igr verify: ')).toBe(true);
+  expect(r.err).not.toMatch(/\n\s+at /);
+  if (typeof message === 'string') expect(r.err).toContain(message);
+  else expect(r.err).toMatch(message);
+}
+
+const GD_KEYS = ['problem', 'T', 'hs', 'orders', 'globalError', 'localError', 'globalSlope', 'localSlope', 'referenceErrorBound', 'nonGradientPart'];
+
+describe('igr verify --optimizer', () => {
+  it('rk:midpoint on a typed loss: default orders q, q + 1 with expected slopes 2 and 3, exit 0', async () => {
+    const r = await run('--optimizer', 'rk:midpoint', '--loss', '(x^2 - 1)^2/4 + 0.3*x + (y - sin(2*x)/2)^2/2', '--at', '0.2,1', '--h', '0.1,0.05,0.025');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('optimizer rk:midpoint (order 2, 2 stages)');
+    expect(r.out).toContain('p=2: truncation after f_2 = the gradient flow (f_2 vanishes)');
+    expect(r.out).toMatch(/order 2  global slope +[0-9.]+ \(expected 2, R² [0-9.]+, 3 points\) PASS/);
+    expect(r.out).toMatch(/order 3  global slope +[0-9.]+ \(expected 3, R² [0-9.]+, 3 points\) PASS/);
+    expect(r.out).not.toContain('non-gradient part');
+  });
+
+  it('momentum --json: the GD keys plus optimizer {beta, start} and flows; slopes 1 and 2', async () => {
+    const r = await run('--optimizer', 'momentum', '--beta', '0.3', '--problem', 'double-well', '--h', '0.05,0.025,0.0125', '--json');
+    expect(r.code).toBe(0);
+    const obj = JSON.parse(r.out.trim());
+    expect(Object.keys(obj)).toEqual([...GD_KEYS, 'optimizer', 'flows']);
+    expect(obj.optimizer).toEqual({ name: 'momentum', beta: 0.3, start: 'shifted' });
+    expect(obj.orders).toEqual([1, 2]);
+    expect(obj.globalSlope['1'].expected).toBe(1);
+    expect(obj.globalSlope['2'].expected).toBe(2);
+    expect(Math.abs(obj.globalSlope['2'].slope - 2)).toBeLessThanOrEqual(0.1);
+    expect(obj.flows['2']).toContain('h(1 + β)/(4(1 − β)²)');
+  });
+
+  it('sgd on least squares --batches 3 --epochs 1: three flows, the SGD modified flow at slope 3, parameters in JSON', async () => {
+    const r = await run('--optimizer', 'sgd', '--problem', 'least-squares', '--batches', '3', '--epochs', '1', '--json');
+    expect(r.code).toBe(0);
+    const obj = JSON.parse(r.out.trim());
+    expect(obj.optimizer).toMatchObject({ name: 'sgd', batches: 3, batchSize: 4, epochs: 1, averaging: 'exact', sequences: 6 });
+    expect(obj.orders).toEqual([1, 2, 3]);
+    expect([1, 2, 3].map((k) => obj.localSlope[k].expected)).toEqual([2, 2, 3]);
+    expect(Math.abs(obj.localSlope['3'].slope - 3)).toBeLessThanOrEqual(0.1);
+    const human = await run('--optimizer', 'sgd', '--problem', 'least-squares', '--batches', '3', '--epochs', '1');
+    expect(human.out).toContain('optimizer sgd (random reshuffling): 3 minibatches of 4; mean iterate over 6 epoch-order sequences (exact)');
+    expect(human.out).toContain('local = after 1 epoch, global = after 1 epoch;');
+  });
+
+  it('a failed fit exits 1 (one step size per problem leaves no slope)', async () => {
+    const r = await run('--optimizer', 'momentum', '--problem', 'double-well', '--h', '0.05');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('FAIL');
+  });
+
+  it('bad input: unknown optimizer or tableau, β outside [0, 1), batches not dividing the data, misplaced options', async () => {
+    await usage(['--optimizer', 'adam'], "unknown optimizer 'adam'; valid: gd, sgd, momentum, rk:euler, rk:midpoint, rk:heun, rk:kutta3, rk:rk4, rk:rk38");
+    await usage(['--optimizer', 'rk:dopri5'], "unknown Runge–Kutta tableau 'dopri5'; valid: rk:euler, rk:midpoint, rk:heun, rk:kutta3, rk:rk4, rk:rk38");
+    await usage(['--optimizer', 'momentum', '--beta', '1'], "the momentum β must be a number in [0, 1), got '1'");
+    await usage(['--optimizer', 'momentum', '--beta', '-0.5'], "got '-0.5'");
+    await usage(['--optimizer', 'momentum', '--beta', 'x'], "got 'x'");
+    await usage(['--optimizer', 'sgd', '--batches', '5'], "--batches 5 does not divide the 12 data points of 'least-squares'; valid: 1, 2, 3, 4, 6, 12");
+    await usage(['--optimizer', 'sgd', '--batches', '0'], '--batches must be a whole number ≥ 1');
+    await usage(['--optimizer', 'sgd', '--problem', 'quadratic'], "unknown SGD problem 'quadratic'; valid problems for --optimizer sgd are least-squares, mlp");
+    await usage(['--beta', '0.5'], '--beta applies only to --optimizer momentum');
+    await usage(['--optimizer', 'momentum', '--batches', '2'], '--batches applies only to --optimizer sgd');
+    await usage(['--optimizer', 'sgd', '--loss', 'x^2', '--at', '1'], '--loss is not accepted');
+    await usage(['--optimizer', 'sgd', '--T', '1'], 'use --epochs K instead of --T');
+    await usage(['--optimizer', 'momentum', '--orders', '1,2,3'], '--orders does not apply');
+    await usage(['--optimizer', 'rk:rk4', '--problem', 'double-well', '--h', '0.3', '--T', '1'], 'T/h must be a whole number of steps');
+    await usage(['--optimizer', 'rk:rk4', '--problem', 'nope'], "unknown problem 'nope'");
+  });
+});
