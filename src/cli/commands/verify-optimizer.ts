@@ -164,9 +164,14 @@ function jobs(parsed: Parsed, values: OptimizerValues): Job[] {
   if (parsed.kind === 'momentum') {
     const beta = parseBeta(values.beta);
     if (values.orders !== undefined) throw new UsageError('--optimizer momentum compares the rescaled gradient flow (1) and its first-order modified flow (2); --orders does not apply');
+    // Without --h: the GD ladder divided by 2^k, 2^k ≈ (1 + β)/(1 − β)², so that the modified
+    // flow's correction h(1 + β)/(1 − β)² ∇²E ∇E is as small as GD's (h/2) ∇²E ∇E on the ladder the
+    // problem was tuned for (β = 0 is gradient descent on its own ladder). T/h stays whole.
+    const k = Math.max(0, Math.round(Math.log2((1 + beta) / (1 - beta) ** 2)));
     return targets(values, hs, T).map((t) => ({
       name: t.name,
-      run: (onProgress) => verifyMomentum(t.loss, t.theta0, { beta, hs: t.hs, T: t.T, name: t.name, onProgress }),
+      run: (onProgress) =>
+        verifyMomentum(t.loss, t.theta0, { beta, hs: hs ?? t.hs.map((h) => h / 2 ** k), T: t.T, name: t.name, onProgress }),
     }));
   }
   // rk: default orders q and q + 1 (the plain flow, then the first non-zero correction).

@@ -68,7 +68,8 @@ ${problems.map((p) => `                     ${p.name.padEnd(NAME_WIDTH)}  ${p.de
                    E + h(1+β)/(4(1-β)²)|∇E|²; sgd: the mean iterate over minibatch orders
                    against the flows of C, C + (h/4)|∇C|² and C + (h/4m) Σ_k |∇C_k|²,
                    after 1 epoch (local) and --epochs (global), on ${sgdProblemNames.join(', ')})
-  --beta NUMBER    momentum β in [0, 1) (default 0.5)
+  --beta NUMBER    momentum β in [0, 1) (default 0.5); without --h the ladder is the GD one
+                   divided by 2^k, 2^k ≈ (1+β)/(1-β)² (the modified flow's correction factor)
   --batches M      sgd: number of minibatches, must divide the data (default: the problem's)
   --epochs K       sgd: epochs of the global comparison (default 2)
   --help           this text
