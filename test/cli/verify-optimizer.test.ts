@@ -71,6 +71,15 @@ describe('igr verify --optimizer', () => {
     expect(human.out).toContain('local = after 1 epoch, global = after 1 epoch;');
   });
 
+  it('--momentum-start theta0: the modified flow from θ_0 is expected (and measured) at slope 1, not 2', async () => {
+    const r = await run('--optimizer', 'momentum', '--problem', 'logistic', '--momentum-start', 'theta0', '--h', '0.05,0.025,0.0125', '--T', '1.6', '--json');
+    const obj = JSON.parse(r.out.trim());
+    expect(obj.optimizer.start).toBe('theta0');
+    expect(obj.globalSlope['2'].expected).toBe(1);
+    expect(Math.abs(obj.globalSlope['2'].slope - 1)).toBeLessThanOrEqual(0.1);
+    expect(r.code).toBe(0);
+  });
+
   it('a failed fit exits 1 (one step size per problem leaves no slope)', async () => {
     const r = await run('--optimizer', 'momentum', '--problem', 'double-well', '--h', '0.05');
     expect(r.code).toBe(1);
@@ -91,6 +100,8 @@ describe('igr verify --optimizer', () => {
     await usage(['--optimizer', 'sgd', '--loss', 'x^2', '--at', '1'], '--loss is not accepted');
     await usage(['--optimizer', 'sgd', '--T', '1'], 'use --epochs K instead of --T');
     await usage(['--optimizer', 'momentum', '--orders', '1,2,3'], '--orders does not apply');
+    await usage(['--optimizer', 'momentum', '--momentum-start', 'zero'], "--momentum-start: unknown start 'zero'; valid: shifted, theta0");
+    await usage(['--optimizer', 'sgd', '--momentum-start', 'theta0'], '--momentum-start applies only to --optimizer momentum');
     await usage(['--optimizer', 'rk:rk4', '--problem', 'double-well', '--h', '0.3', '--T', '1'], 'T/h must be a whole number of steps');
     await usage(['--optimizer', 'rk:rk4', '--problem', 'nope'], "unknown problem 'nope'");
   });

@@ -37,6 +37,7 @@ export interface OptimizerValues {
   beta?: string;
   batches?: string;
   epochs?: string;
+  'momentum-start'?: string;
   problem?: string[];
   loss?: string;
   at?: string;
@@ -67,6 +68,7 @@ export function parseOptimizer(values: OptimizerValues): Parsed {
   if (values.beta !== undefined && parsed.kind !== 'momentum') throw new UsageError('--beta applies only to --optimizer momentum');
   if (values.batches !== undefined && parsed.kind !== 'sgd') throw new UsageError('--batches applies only to --optimizer sgd');
   if (values.epochs !== undefined && parsed.kind !== 'sgd') throw new UsageError('--epochs applies only to --optimizer sgd');
+  if (values['momentum-start'] !== undefined && parsed.kind !== 'momentum') throw new UsageError('--momentum-start applies only to --optimizer momentum');
   if (parsed.kind !== 'gd' && values.report !== undefined) throw new UsageError(`--report is not available with --optimizer ${name} yet (only gd)`);
   if (parsed.kind === 'sgd') {
     if (values.loss !== undefined) throw new UsageError('--optimizer sgd runs on its built-in data sets (minibatches need data); --loss is not accepted');
@@ -163,6 +165,10 @@ function jobs(parsed: Parsed, values: OptimizerValues): Job[] {
   }
   if (parsed.kind === 'momentum') {
     const beta = parseBeta(values.beta);
+    const startOption = values['momentum-start'] ?? 'shifted';
+    if (startOption !== 'shifted' && startOption !== 'theta0') {
+      throw new UsageError(`--momentum-start: unknown start '${startOption}'; valid: shifted, theta0`);
+    }
     if (values.orders !== undefined) throw new UsageError('--optimizer momentum compares the rescaled gradient flow (1) and its first-order modified flow (2); --orders does not apply');
     // Without --h: the GD ladder divided by 2^k, 2^k ≈ (1 + β)/(1 − β)², so that the modified
     // flow's correction h(1 + β)/(1 − β)² ∇²E ∇E is as small as GD's (h/2) ∇²E ∇E on the ladder the
@@ -171,7 +177,7 @@ function jobs(parsed: Parsed, values: OptimizerValues): Job[] {
     return targets(values, hs, T).map((t) => ({
       name: t.name,
       run: (onProgress) =>
-        verifyMomentum(t.loss, t.theta0, { beta, hs: hs ?? t.hs.map((h) => h / 2 ** k), T: t.T, name: t.name, onProgress }),
+        verifyMomentum(t.loss, t.theta0, { beta, hs: hs ?? t.hs.map((h) => h / 2 ** k), T: t.T, name: t.name, shiftedStart: startOption === 'shifted', onProgress }),
     }));
   }
   // rk: default orders q and q + 1 (the plain flow, then the first non-zero correction).
@@ -193,7 +199,9 @@ function describe(report: ComparisonReport): string[] {
   } else if (o.name === 'momentum') {
     lines.push(`optimizer momentum, β = ${o.beta}, θ_{−1} = θ_0; flows start at ${o.start === 'shifted' ? 'θ_0 + hβ/(1 − β)² ∇E(θ_0)' : 'θ_0'}; local errors with the history on the flow`);
   } else {
-    const se = o.standardError.some((s) => s > 0) ? `; standard errors ${o.standardError.map((s) => formatScientific(s)).join(', ')}` : '';
+    const se = o.standardError.some((s) => s > 0)
+      ? `; standard errors ${o.standardError.map((s) => formatScientific(s)).join(', ')} (* also marks errors below 10 standard errors)`
+      : '';
     lines.push(
       `optimizer sgd (random reshuffling): ${o.batches} minibatches of ${o.batchSize}; mean iterate over ${o.sequences} epoch-order sequences (${o.averaging}${o.averaging === 'sampled' ? ', antithetic pairs' : ''})${se}`,
     );

@@ -70,6 +70,8 @@ ${problems.map((p) => `                     ${p.name.padEnd(NAME_WIDTH)}  ${p.de
                    after 1 epoch (local) and --epochs (global), on ${sgdProblemNames.join(', ')})
   --beta NUMBER    momentum β in [0, 1) (default 0.5); without --h the ladder is the GD one
                    divided by 2^k, 2^k ≈ (1+β)/(1-β)² (the modified flow's correction factor)
+  --momentum-start shifted (default) or theta0: where the compared flows start (the iterates
+                   from θ_{-1} = θ_0 follow the flow from θ_0 + hβ/(1-β)² ∇E(θ_0))
   --batches M      sgd: number of minibatches, must divide the data (default: the problem's)
   --epochs K       sgd: epochs of the global comparison (default 2)
   --help           this text
@@ -104,6 +106,7 @@ export const verifyCommand: Command = {
         beta: { type: 'string' },
         batches: { type: 'string' },
         epochs: { type: 'string' },
+        'momentum-start': { type: 'string' },
       },
     });
     if (values.help) {
@@ -167,7 +170,7 @@ async function checkReportDir(dir: string): Promise<string> {
   }
 }
 
-const VALUE_OPTIONS = ['problem', 'loss', 'at', 'vars', 'orders', 'h', 'T', 'optimizer', 'beta', 'batches', 'epochs'];
+const VALUE_OPTIONS = ['problem', 'loss', 'at', 'vars', 'orders', 'h', 'T', 'optimizer', 'beta', 'batches', 'epochs', 'momentum-start'];
 const ALL_OPTIONS = [...VALUE_OPTIONS, 'json', 'report', 'help'];
 
 /**
