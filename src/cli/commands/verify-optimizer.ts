@@ -196,6 +196,9 @@ function describe(report: ComparisonReport): string[] {
   const o = (report as RungeKuttaReport | MomentumReport | SgdReport).optimizer;
   if (o.name === 'rk') {
     lines.push(`optimizer rk:${o.tableau} (order ${o.order}, ${o.stages} stages) on θ' = −∇E: expected slopes max(p, ${o.order}) global, max(p, ${o.order}) + 1 local`);
+    lines.push(
+      `  |f_j| at θ0, j = 1..${o.order + 1}: ${o.termNorms.map((v) => formatScientific(v)).join(', ')}; relative to Σ|F(τ)|/σ(τ): ${o.relativeTermNorms.map((v) => formatScientific(v)).join(', ')}`,
+    );
   } else if (o.name === 'momentum') {
     lines.push(`optimizer momentum, β = ${o.beta}, θ_{−1} = θ_0; flows start at ${o.start === 'shifted' ? 'θ_0 + hβ/(1 − β)² ∇E(θ_0)' : 'θ_0'}; local errors with the history on the flow`);
   } else {

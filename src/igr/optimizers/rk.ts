@@ -18,7 +18,7 @@
 import { grad, tensor, type ScalarFn } from '../../autodiff/index.js';
 import { integrate, integrateTrajectory, OdeError, tableaus, type ButcherTableau } from '../../ode/index.js';
 import { DivergenceError, gradientFlow } from '../descent.js';
-import { modifiedField, modifiedTerms } from '../modified.js';
+import { elementaryDifferentials, modifiedField, modifiedTerms } from '../modified.js';
 import { elementaryWeight, exactCoefficient, treesOfOrder, type RungeKuttaWeights } from '../trees.js';
 import { IgrError } from '../types.js';
 import { MAX_ORDER } from '../verify.js';
@@ -50,6 +50,16 @@ export function rungeKuttaOrder(method: RungeKuttaWeights): number {
     q = n;
   }
   return q;
+}
+
+/**
+ * The size of each modified-equation term f_j at θ beside the size it would have without
+ * cancellation, Σ_{|τ|=j} |F(τ)|/σ(τ): a ratio at rounding level (~1e-16) means f_j vanishes.
+ */
+export function modifiedTermSizes(loss: ScalarFn, theta: Float64Array | readonly number[], order: number, method: ButcherTableau | keyof typeof tableaus): { norm: number; scale: number }[] {
+  const norms = modifiedTermNorms(loss, theta, order, method);
+  const F = elementaryDifferentials(loss, tensor(Array.from(theta), [theta.length]));
+  return norms.map((norm, j) => ({ norm, scale: treesOfOrder(j + 1).reduce((s, t) => s + Math.hypot(...F(t).data) / t.symmetry, 0) }));
 }
 
 /** Euclidean norms |f_1|, …, |f_order| of the modified-equation terms of a method at θ. */
@@ -99,7 +109,15 @@ export interface RungeKuttaVerificationOptions {
 
 /** A Runge–Kutta verification: the comparison report plus the method and its order. */
 export interface RungeKuttaReport extends ComparisonReport {
-  optimizer: { name: 'rk'; tableau: string; order: number; stages: number };
+  optimizer: {
+    name: 'rk';
+    tableau: string;
+    order: number;
+    stages: number;
+    /** |f_j| and |f_j| / Σ_{|τ|=j} |F(τ)|/σ(τ) at θ0 for j = 1..q+1: rounding level for 2 ≤ j ≤ q. */
+    termNorms: number[];
+    relativeTermNorms: number[];
+  };
 }
 
 function wholeSteps(T: number, h: number, fn: string): number {
@@ -166,5 +184,16 @@ export function verifyRungeKutta(loss: ScalarFn, theta0: Float64Array | readonly
     ...(options.referenceFactor !== undefined && { referenceFactor: options.referenceFactor }),
     ...(options.onProgress && { onProgress: options.onProgress }),
   });
-  return { ...report, optimizer: { name: 'rk', tableau: tableau.name, order: q, stages: tableau.b.length } };
+  const sizes = modifiedTermSizes(loss, start, q + 1, tableau);
+  return {
+    ...report,
+    optimizer: {
+      name: 'rk',
+      tableau: tableau.name,
+      order: q,
+      stages: tableau.b.length,
+      termNorms: sizes.map((s) => s.norm),
+      relativeTermNorms: sizes.map((s) => (s.scale === 0 ? 0 : s.norm / s.scale)),
+    },
+  };
 }
