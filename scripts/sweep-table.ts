@@ -25,7 +25,7 @@ function row(r: SummaryRow): string {
     `${r.ok}/${r.runs}` +
     (r.diverged ? `, ${r.diverged} diverged (step ${r.divergedAt.join(', ')})` : '') +
     (r.failed ? `, ${r.failed} failed` : '') +
-    (r.stop.kind === 'loss' && r.reachedTarget < r.ok ? `, ${r.ok - r.reachedTarget} missed E*` : '');
+    (r.stop.kind === 'loss' && r.reachedTarget < r.ok ? `, ${r.ok - r.reachedTarget} missed E\\*` : '');
   const optimizer = r.optimizer === 'egr' ? `EGR μ=${r.mu}${r.hvp === 'finite-difference' ? ' (fd)' : ''}` : r.optimizer.toUpperCase();
   return [
     optimizer,
