@@ -54,6 +54,9 @@ describe('run configuration: bad input names the field and the valid choices', (
       "stop rule 'loss' (train to a training-loss target) needs a full-batch memoryless optimizer (gd, egr), not 'momentum'",
     );
     expect(invalid({ lr: 0.001, stop: { kind: 'time', T: 10, maxSteps: 5000 } })).toThrow('needs 10000 steps, outside 1..5000');
+    expect(invalid({ lr: 2, stop: { kind: 'time', T: 5, maxSteps: 5000 } })).toThrow(
+      'training time T = 5 is not a whole number of steps at learning rate 2 (T / h = 2.5)',
+    );
     expect(invalid({ perturb: { sigmas: [0.1, -1], draws: 3 } })).toThrow('perturbation sigma must be a positive finite number, got -1');
     expect(invalid({ optimizer: 'sgd', batchSize: 5000, train: 1000 })).toThrow('batch size 5000 exceeds the 1000 training examples');
     expect(invalid({ optimizer: 'momentum', beta: 1, stop: { kind: 'steps', steps: 5 } })).toThrow('momentum beta must lie in [0, 1), got 1');

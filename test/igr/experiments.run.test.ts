@@ -91,6 +91,29 @@ describe('runExperiment', () => {
     expect(JSON.stringify(r)).not.toMatch(/NaN|Infinity/);
   });
 
+  it('the time rule takes T / h steps, so every h stops at the same training time', async () => {
+    for (const lr of [0.25, 0.5, 2]) {
+      const r = await runExperiment(moons({ lr, stop: { kind: 'time', T: 4, maxSteps: 100 } }));
+      expect(r.steps).toBe(4 / lr);
+      expect(r.time).toBe(4);
+      expect(r.reachedTarget).toBeNull();
+    }
+  });
+
+  it('SGD and momentum run in one call (their state spans steps) and record their loss curve', async () => {
+    const sgd = await runExperiment(moons({ optimizer: 'sgd', batchSize: 20, stop: { kind: 'steps', steps: 12 }, recordEvery: 6 }));
+    expect(sgd).toMatchObject({ status: 'ok', steps: 12, gradientEvaluations: 12 });
+    expect(sgd.lossCurve!.step).toEqual([0, 6, 12]);
+    const again = await runExperiment(moons({ optimizer: 'sgd', batchSize: 20, stop: { kind: 'steps', steps: 12 }, recordEvery: 6 }));
+    expect(again.trainLoss).toBe(sgd.trainLoss);
+    // Heavy ball with β = 0 is plain GD: the same iterates, so the same final loss to the last bit.
+    const ball = await runExperiment(moons({ optimizer: 'momentum', beta: 0, stop: { kind: 'steps', steps: 12 } }));
+    const gd = await runExperiment(moons({ stop: { kind: 'steps', steps: 12 } }));
+    expect(ball.trainLoss).toBe(gd.trainLoss);
+    const heavy = await runExperiment(moons({ optimizer: 'momentum', beta: 0.9, stop: { kind: 'steps', steps: 12 } }));
+    expect(heavy.trainLoss).not.toBe(gd.trainLoss);
+  });
+
   it('a loss target never reached within the cap is reported as such', async () => {
     const r = await runExperiment(moons({ lr: 0.01, stop: { kind: 'loss', target: 0.01, maxSteps: 30 } }));
     expect(r.status).toBe('ok');

@@ -193,6 +193,12 @@ export function validateRunConfig(config: RunConfig): RunConfig {
   }
   if (config.stop.kind === 'time') {
     const steps = Math.round(config.stop.T / config.lr);
+    // Equal time means equal h·n exactly: a T that is not a whole number of steps would compare runs at different times.
+    if (Math.abs(steps * config.lr - config.stop.T) > 1e-9 * config.stop.T) {
+      throw new ExperimentConfigError(
+        `training time T = ${config.stop.T} is not a whole number of steps at learning rate ${config.lr} (T / h = ${config.stop.T / config.lr})`,
+      );
+    }
     if (steps < 1 || steps > config.stop.maxSteps) {
       throw new ExperimentConfigError(
         `training time T = ${config.stop.T} at learning rate ${config.lr} needs ${steps} steps, outside 1..${config.stop.maxSteps} (maxSteps)`,

@@ -13,8 +13,10 @@ import {
   type Dataset,
   type Mlp,
   type OptimizerSpec,
+  type TrainOptions,
   type TrainResult,
 } from '../../nn/index.js';
+import type { ScalarFn } from '../../autodiff/index.js';
 import { modelSizes, syntheticData, validateRunConfig, ExperimentConfigError } from './config.js';
 import { finiteOrNull, measureSolution, perturbationRobustness } from './measure.js';
 import type { RunConfig, SweepRecord } from './types.js';
@@ -109,10 +111,10 @@ const DEFAULT_CHUNK = 25;
  * iterate), so they run in a single call and support only the steps and time rules.
  */
 export function trainUnderStopRule(
-  loss: ReturnType<typeof lossFunction>,
+  loss: ScalarFn,
   params0: Float64Array,
   config: RunConfig,
-  extra: Partial<Parameters<typeof train>[0]> = {},
+  extra: Partial<TrainOptions> = {},
 ): StoppedTraining {
   const optimizer = optimizerSpec(config);
   const stop = config.stop;
