@@ -139,7 +139,13 @@ export interface SweepRecord {
   error: string | null;
   /** Wall-clock seconds of the run (training and measurement), not including data loading. */
   seconds: number;
+  /**
+   * Gradients of E evaluated in training (EGR finite-difference: two per step). Under the
+   * loss rule this includes the discarded rest of the last chunk and its replay (≤ 2 × 25 steps
+   * by default), so it can exceed `steps`.
+   */
   gradientEvaluations: number;
+  /** Exact Hessian-vector products evaluated in training (EGR exact: one per step), counted like gradients. */
   hvpEvaluations: number;
   /** Training loss every `config.recordEvery` steps: parallel arrays, first entry at step 0. */
   lossCurve: { step: number[]; loss: (number | null)[] } | null;
