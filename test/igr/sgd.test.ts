@@ -97,5 +97,11 @@ describe('verifySgd: which flow the mean iterate follows (slopes against ε, ±0
     expect(() => findSgdProblem('quadratic')).toThrow(new RegExp(`valid problems for --optimizer sgd are ${sgdProblems.map((p) => p.name).join(', ')}`));
     expect(() => verifySgd(ls, { hs: [0], batches: 4 })).toThrow(IgrError);
     expect(() => sgdMeanIterate(minibatches(ls, 4), ls.theta0, 0.1, 0)).toThrow(/epochs must be an integer ≥ 1, got 0/);
+    // Far past the stability limit the iterate explodes: reported with the step, never as a number.
+    expect(() => sgdMeanIterate(minibatches(ls, 4), ls.theta0, 50, 2)).toThrow(/diverged at step \d+/);
+    const r = verifySgd(ls, { hs: [50, 0.01, 0.005], batches: 4, epochs: 1 });
+    expect(r.diverged.map((d) => d.h)).toEqual([50]);
+    expect(r.globalError[3]![0]).toBeNull();
+    expect(r.globalError[3]![1]).toBeGreaterThan(0);
   });
 });
