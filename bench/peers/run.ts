@@ -14,6 +14,7 @@
  * ORACLE_TOLERANCE); if it does not, the run says so and exits with status 1.
  * `--check` does only the agreement part (seconds, no timing).
  */
+import { execSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { PROBLEMS, makeInstance, problemByName, forwardFlops, type Instance } from './problems.js';
@@ -26,7 +27,7 @@ import { messageOf } from './peer.js';
 import { timeRounds, type Timing } from './timing.js';
 import { scalarMaddKernel, naiveMatmulKernel, randomMatrix, type FlopKernel } from './matmul.js';
 import { heapGrowth } from './heap.js';
-import { packageVersion } from './versions.js';
+import { igrVersion } from './versions.js';
 import { BenchRng } from './rng.js';
 import * as ad from '../../src/autodiff/index.js';
 
@@ -73,6 +74,17 @@ function parseArgs(argv: string[]): Args {
     }
   }
   return args;
+}
+
+/** The checkout's commit (with '+changes' when the work tree differs), so figures can be tied to code. */
+function gitCommit(): string {
+  try {
+    const head = execSync('git rev-parse --short HEAD', { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execSync('git status --porcelain -- src bench/peers', { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return dirty ? `${head}+changes` : head;
+  } catch {
+    return 'unknown';
+  }
 }
 
 async function loadPeer(name: string): Promise<Peer | PeerUnavailable> {
@@ -213,10 +225,10 @@ async function main(): Promise<void> {
     console.log(s);
   };
   const startLoad = load();
-  say(`## Peer comparison run ${new Date().toISOString()}`);
+  say(`### Peer comparison run ${new Date().toISOString()}`);
   say();
   say(`- Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores; Node ${process.version}`);
-  say(`- igr ${packageVersion('igr') === 'unknown' ? '(this checkout)' : packageVersion('igr')}, float64; load average at start: ${startLoad}`);
+  say(`- igr ${igrVersion()} at commit ${gitCommit()}, float64; load average at start: ${startLoad}`);
 
   const peers: Peer[] = [];
   for (const name of args.peers) {
@@ -226,6 +238,12 @@ async function main(): Promise<void> {
       say(`- ${p.name}: ${p.version}, ${p.precision}, ${p.how}`);
       peers.push(p);
     }
+  }
+  if (!args.check) {
+    say(
+      '- Tables: times are medians in ms; "×igr" is the per-round median of library time / igr time (above 1: igr faster); ' +
+        "errors are |library - igr| / |igr| (2-norm) against igr's float64 values",
+    );
   }
   say(
     args.check
@@ -292,14 +310,12 @@ async function main(): Promise<void> {
 
   for (const { inst, igr, rows, igrCheck } of allResults) {
     const s = inst.spec;
-    say(`### ${s.name}: ${s.sizes.join('-')}, N = ${s.n}, ${s.loss}, ${inst.numParams} parameters, ${(forwardFlops(inst) / 1e6).toFixed(2)} MFLOP per forward pass`);
+    say(`#### ${s.name}: ${s.sizes.join('-')}, N = ${s.n}, ${s.loss}, ${inst.numParams} parameters, ${(forwardFlops(inst) / 1e6).toFixed(2)} MFLOP per forward pass`);
     say();
     say(
       `igr against the independent float64 oracle (hand-written backprop; H v by central differences of it, ε = 1e-5): ` +
         `loss ${fmtErr(igrCheck.lossErr)}, gradient ${fmtErr(igrCheck.gradErr)}, HVP ${fmtErr(igrCheck.hvpErr)} relative error.`,
     );
-    say();
-    say('Times are medians in ms; "×igr" is peer time / igr time (above 1: igr faster); errors are |peer - igr| / |igr| (2-norm) against igr\'s float64 values.');
     say();
     say(
       table(
@@ -341,7 +357,7 @@ async function main(): Promise<void> {
     const gradMs = small.igr.time.grad!.medianMs;
     const lossMs = small.igr.time.loss!.medianMs;
     const handMs = manualRow.time.grad!.medianMs;
-    say('### Per-call overhead (small problem)');
+    say('#### Per-call overhead (small problem)');
     say();
     say(
       `The small loss records ${ops} operations per forward pass (slices, reshapes, transposes, matmuls, adds, tanh, loss). ` +
@@ -378,7 +394,7 @@ async function main(): Promise<void> {
     const fractionOf = (base: number): number[] => r.ratioTo(base).map((ratio, i) => kernels[i]!.flops / kernels[base]!.flops / ratio);
     const vs1 = fractionOf(0);
     const vs8 = fractionOf(1);
-    say(`### Matmul n = ${n} (load ${load()})`);
+    say(`#### Matmul n = ${n} (load ${load()})`);
     say();
     say(
       'Percentages are medians over interleaved rounds of (kernel rate / reference loop rate in the same round). ' +
@@ -404,7 +420,7 @@ async function main(): Promise<void> {
     const theta = ad.tensor(inst.theta);
     const checkpoints = [args.heapCalls / 10, args.heapCalls / 2].map(Math.round);
     const rep = heapGrowth(() => g(theta), args.heapCalls, checkpoints);
-    say(`### Heap across ${args.heapCalls} igr gradient calls (small problem, after full collections)`);
+    say(`#### Heap across ${args.heapCalls} igr gradient calls (small problem, after full collections)`);
     say();
     say(rep.readings.map((r) => `${r.calls} calls: ${r.heapUsedMB.toFixed(2)} MB`).join('; ') + '.');
     say(

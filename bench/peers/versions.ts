@@ -23,3 +23,13 @@ export function packageVersion(name: string): string {
   }
   return 'unknown';
 }
+
+/** igr's own version, from the package.json of this checkout. */
+export function igrVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
