@@ -64,7 +64,10 @@ export interface OptimizerComparison {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** A {@link VerificationReport} whose orders are the keys of candidate flows, with their labels. */
+/**
+ * A {@link VerificationReport} whose orders are the keys of candidate flows, with their labels.
+ * `nonGradientPart` is not measured here (`order3: null`, `samples: 0`): it is about GD's f_3.
+ */
 export interface ComparisonReport extends VerificationReport {
   /** Label of each candidate flow, by key. */
   flows: Record<number, string>;

@@ -115,7 +115,7 @@ function negativeGradientField(loss: ScalarFn): VectorField {
   return (_t, y) => g(tensor(Array.from(y), [y.length])).data.map((v) => -v);
 }
 
-/** All permutations of 0..m−1 (Heap's algorithm order is irrelevant: they are averaged). */
+/** All m! permutations of 0..m−1 (by inserting m − 1 into each permutation of 0..m−2; their order is irrelevant, they are averaged). */
 export function permutations(m: number): number[][] {
   if (m <= 1) return [Array.from({ length: m }, (_, i) => i)];
   const out: number[][] = [];
