@@ -80,6 +80,15 @@ describe('igr verify --optimizer', () => {
     expect(r.code).toBe(0);
   });
 
+  it('--help lists the optimizers, the tableaus and the SGD problems', async () => {
+    const r = await run('--help');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('--optimizer NAME gd (default), sgd, momentum, or rk:TABLEAU');
+    expect(r.out).toContain('euler, midpoint, heun, kutta3, rk4, rk38');
+    expect(r.out).toContain('on least-squares, mlp');
+    for (const o of ['--beta NUMBER', '--batches M', '--epochs K', '--momentum-start']) expect(r.out).toContain(o);
+  });
+
   it('a failed fit exits 1 (one step size per problem leaves no slope)', async () => {
     const r = await run('--optimizer', 'momentum', '--problem', 'double-well', '--h', '0.05');
     expect(r.code).toBe(1);

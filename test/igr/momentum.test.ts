@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { grad, mul, square, sum, tensor, type Tensor } from '../../src/autodiff/index.js';
 import { findProblem, gradientDescent, IgrError } from '../../src/igr/index.js';
+import { train } from '../../src/nn/index.js';
 import { heavyBall, momentumField, momentumModifiedLoss, momentumStart, verifyMomentum } from '../../src/igr/optimizers/index.js';
 
 /**
@@ -62,6 +63,11 @@ describe('heavy ball and its fields', () => {
     const hb = heavyBall(p.loss, p.theta0, 0.05, 0, 20);
     const gd = gradientDescent(p.loss, p.theta0, 0.05, 20);
     hb.forEach((x, n) => expect(Array.from(x)).toEqual(Array.from(gd[n]!)));
+  });
+
+  it('one convention in the codebase: heavyBall equals the nn layer\'s momentum optimiser bit for bit (θ_{−1} = θ_0)', () => {
+    const r = train({ loss: p.loss, params0: Float64Array.from(p.theta0), optimizer: { kind: 'momentum', lr: 0.05, beta: 0.7 }, steps: 30 });
+    expect(Array.from(r.params)).toEqual(Array.from(heavyBall(p.loss, p.theta0, 0.05, 0.7, 30)[30]!));
   });
 
   it('the order-2 field is −∇Ẽ/(1 − β) of the modified loss, the order-1 field −∇E/(1 − β)', () => {
