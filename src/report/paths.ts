@@ -5,7 +5,7 @@
  * computes in Node come from the same code.
  */
 import type { ScalarFn } from '../autodiff/index.js';
-import { integrate } from '../ode/index.js';
+import { integrate, type ButcherTableau, type VectorField } from '../ode/index.js';
 // Module files, not the layer index: this file is bundled for the browser explorer, and the
 // index also re-exports the experiments (which load data sets from disk).
 import { gradientDescent } from '../igr/descent.js';
@@ -121,23 +121,7 @@ export function descentPaths(loss: ScalarFn, theta0: ArrayLike<number>, opts: De
   }
 
   const flows: FlowPath[] = orders.map((order) => {
-    const field = modifiedField(loss, h, order);
-    const points: Float64Array[] = [start];
-    let diverged: PathDivergence | null = null;
-    let y: Float64Array = start;
-    for (let k = 1; k <= steps; k++) {
-      try {
-        y = integrate(field, y, { t0: (k - 1) * h, t1: k * h, steps: substeps, method: 'rk4', blowup });
-      } catch (error) {
-        diverged = { step: k, message: `order-${order} flow diverged near t = ${formatT(k * h)}: ${errorMessage(error)}` };
-        break;
-      }
-      if (isBad(y, blowup)) {
-        diverged = { step: k, message: `order-${order} flow diverged near t = ${formatT(k * h)}: |θ| exceeded ${blowup}` };
-        break;
-      }
-      points.push(y);
-    }
+    const { points, diverged } = sampleFlow(modifiedField(loss, h, order), start, h, steps, { substeps, blowup, name: `order-${order} flow` });
     const n = Math.min(points.length, gd.length);
     const distances: number[] = [];
     for (let k = 0; k < n; k++) distances.push(distance(gd[k]!, points[k]!));
@@ -146,6 +130,34 @@ export function descentPaths(loss: ScalarFn, theta0: ArrayLike<number>, opts: De
   });
 
   return { h, steps, theta0: start, gd, gdDiverged, flows };
+}
+
+/**
+ * The flow of `field` from `start`, sampled at t = k h for k = 0..steps (RK4 with `substeps` per
+ * interval, or the given method: with one substep, its iterates at step h). Stops at the first sample that is not finite or leaves |θ| ≤ blowup, and says where
+ * (`name` begins the message), so a caller draws the finite part.
+ */
+export function sampleFlow(
+  field: VectorField,
+  start: Float64Array,
+  h: number,
+  steps: number,
+  opts: { substeps: number; blowup: number; name: string; method?: ButcherTableau },
+): { points: Float64Array[]; diverged: PathDivergence | null } {
+  const points: Float64Array[] = [start];
+  let y: Float64Array = start;
+  for (let k = 1; k <= steps; k++) {
+    try {
+      y = integrate(field, y, { t0: (k - 1) * h, t1: k * h, steps: opts.substeps, method: opts.method ?? 'rk4', blowup: opts.blowup });
+    } catch (error) {
+      return { points, diverged: { step: k, message: `${opts.name} diverged near t = ${formatT(k * h)}: ${errorMessage(error)}` } };
+    }
+    if (isBad(y, opts.blowup)) {
+      return { points, diverged: { step: k, message: `${opts.name} diverged near t = ${formatT(k * h)}: |θ| exceeded ${opts.blowup}` } };
+    }
+    points.push(y);
+  }
+  return { points, diverged: null };
 }
 
 function formatT(t: number): string {

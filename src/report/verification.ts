@@ -2,11 +2,16 @@
  * The HTML report of `igr verify --report DIR`: per problem, global and local error against h
  * on log-log axes (one series per order, the fitted slope drawn and labelled, the reference
  * integrator's error bound as a band, round-off points hollow and excluded from the fit), a
- * phase portrait for two-parameter problems, and the tables behind every plot.
+ * phase portrait for two-parameter problems, and the tables behind every plot. Reports of
+ * `igr verify --optimizer sgd|momentum|rk:<name>` are shown the same way, with the optimiser's
+ * parameters in the heading, one series per compared flow, and that optimiser's iterates in the
+ * portrait (./optimizer.ts).
  */
 import type { ScalarFn } from '../autodiff/index.js';
 import { problems, type VerificationReport, type SlopeFit } from '../igr/index.js';
+import { sgdProblems } from '../igr/optimizers/index.js';
 import { formatNumber, page, table, type Cell } from './html.js';
+import { describeOptimizer, optimizerOf, optimizerPortrait, stepName } from './optimizer.js';
 import { phasePortrait, suggestPhaseSettings } from './phase.js';
 import { Plot, PlotError, escapeXml, orderColor } from './svg.js';
 import { writeFileAtomic } from './write.js';
@@ -42,10 +47,17 @@ export function errorPlot(report: VerificationReport, kind: Kind, id?: string): 
   const errors = kind === 'global' ? report.globalError : report.localError;
   const fits = kind === 'global' ? report.globalSlope : report.localSlope;
   const roundoff = report.roundoff[kind];
+  const o = optimizerOf(report);
+  const yLabel =
+    o?.name === 'sgd'
+      ? `‖mean θ − flow‖ after ${kind === 'global' ? `${o.epochs} epoch${o.epochs === 1 ? '' : 's'}` : '1 epoch'}`
+      : kind === 'global'
+        ? `‖θ_n − θ_p(T)‖, T = ${report.T}`
+        : '‖θ_1 − φ_p,h(θ_0)‖ (one step)';
   const plot = new Plot({
-    title: `${report.problem}: ${kind} error vs h`,
-    x: { kind: 'log', label: 'learning rate h' },
-    y: { kind: 'log', label: kind === 'global' ? `‖θ_n − θ_p(T)‖, T = ${report.T}` : '‖θ_1 − φ_p,h(θ_0)‖ (one step)' },
+    title: `${report.problem}: ${kind} error vs ${o?.name === 'sgd' ? 'ε' : 'h'}`,
+    x: { kind: 'log', label: stepName(o) },
+    y: { kind: 'log', label: yLabel },
     id,
   });
   const bound = Math.max(report.referenceErrorBound.richardson, report.referenceErrorBound.dormandPrince);
@@ -83,7 +95,8 @@ export function errorPlot(report: VerificationReport, kind: Kind, id?: string): 
       });
     }
   }
-  for (const d of report.diverged) plot.note(`GD diverged at h = ${d.h} (step ${d.step}): no error measured there`);
+  const who = o === null ? 'GD' : o.name === 'rk' ? `rk:${o.tableau}` : o.name === 'momentum' ? 'heavy ball' : 'SGD';
+  for (const d of report.diverged) plot.note(`${who} diverged at h = ${d.h} (step ${d.step}): no error measured there`);
   return plot;
 }
 
@@ -110,6 +123,7 @@ function errorTable(report: VerificationReport, kind: Kind): string {
 }
 
 function slopeTable(report: VerificationReport): string {
+  const o = optimizerOf(report);
   const verdict = (f: SlopeFit | null | undefined): Cell =>
     f ? { html: f.pass ? 'PASS' : 'FAIL', className: f.pass ? 'pass' : 'fail' } : { html: 'no fit', className: 'fail' };
   const rows = report.orders.map((p) => {
@@ -118,12 +132,12 @@ function slopeTable(report: VerificationReport): string {
     return [
       `p=${p}`,
       g ? g.slope : null,
-      g ? g.expected : p,
+      g ? g.expected : o === null ? p : null,
       g ? g.r2 : null,
       g ? String(g.used) : '0',
       verdict(g),
       l ? l.slope : null,
-      l ? l.expected : p + 1,
+      l ? l.expected : o === null ? p + 1 : null,
       l ? l.r2 : null,
       l ? String(l.used) : '0',
       verdict(l),
@@ -136,23 +150,56 @@ function slopeTable(report: VerificationReport): string {
   );
 }
 
+/** What an error plot compares, by optimiser (the caption under it). */
+function errorCaption(report: VerificationReport, kind: Kind): string {
+  const o = optimizerOf(report);
+  if (o === null) {
+    return kind === 'global'
+      ? 'GD after n = T/h steps against the order-p modified flow at time T; expected slope p.'
+      : 'One GD step against the order-p flow over time h; expected slope p + 1.';
+  }
+  const expected = (fits: Record<number, SlopeFit | null>): string => report.orders.map((p) => `${fits[p]?.expected ?? '?'} (p=${p})`).join(', ');
+  switch (o.name) {
+    case 'rk':
+      return kind === 'global'
+        ? `rk:${o.tableau} after n = T/h steps against the truncation after f_p at time T; expected slope max(p, ${o.order}): ${expected(report.globalSlope)}.`
+        : `One rk:${o.tableau} step against the truncation after f_p over time h; expected slope max(p, ${o.order}) + 1: ${expected(report.localSlope)}.`;
+    case 'momentum':
+      return kind === 'global'
+        ? `Heavy-ball iterate after n = T/h steps against each flow at time T; expected slopes ${expected(report.globalSlope)}.`
+        : `One heavy-ball step with its history on the flow (θ₋₁ = y(−h)) against the flow over time h; expected slopes ${expected(report.localSlope)}.`;
+    case 'sgd':
+      return kind === 'global'
+        ? `Mean SGD iterate over minibatch orders after ${o.epochs} epoch${o.epochs === 1 ? '' : 's'} (time ${o.epochs}·${o.batches}ε) against each flow; expected slopes ${expected(report.globalSlope)}.`
+        : `Mean SGD iterate after one epoch (time ${o.batches}ε) against each flow; expected slopes ${expected(report.localSlope)}.`;
+  }
+}
+
 function problemSection(report: VerificationReport, index: number, opts: VerificationReportOptions): string {
-  const builtIn = problems.find((p) => p.name === report.problem);
+  const o = optimizerOf(report);
+  // SGD's problems are a list of their own (with data); their names may repeat GD's ('mlp').
+  const builtIn = o?.name === 'sgd' ? sgdProblems.find((p) => p.name === report.problem) : problems.find((p) => p.name === report.problem);
   const custom = opts.losses?.[report.problem];
-  const loss = custom?.loss ?? builtIn?.loss;
+  const loss = custom?.loss ?? (builtIn && 'loss' in builtIn ? builtIn.loss : undefined);
   const description = custom?.description ?? builtIn?.description ?? '';
   const parts: string[] = [];
   const anchor = `problem-${index}`;
   parts.push(`<section class="problem" id="${anchor}" data-problem="${escapeXml(report.problem)}">`);
   parts.push(
-    `<h2>${escapeXml(report.problem)} <span class="meta">(${report.dimension} parameters, ${report.pass ? 'all slopes within tolerance' : 'some slope outside tolerance'})</span></h2>`,
+    `<h2>${escapeXml(report.problem)}${o === null ? '' : ` — ${escapeXml(o.name === 'rk' ? `rk:${o.tableau}` : o.name)}`} <span class="meta">(${report.dimension} parameters, ${report.pass ? 'all slopes within tolerance' : 'some slope outside tolerance'})</span></h2>`,
   );
   if (description) parts.push(`<p>${escapeXml(description)}</p>`);
+  if (o !== null) {
+    const flows = (report as VerificationReport & { flows?: Record<number, string> }).flows ?? {};
+    parts.push(`<p class="optimizer">Optimizer: ${escapeXml(describeOptimizer(o))}. Compared flows:</p>`);
+    parts.push(`<ul class="flows">${report.orders.map((p) => `<li>p=${p}: ${escapeXml(flows[p] ?? '')}</li>`).join('')}</ul>`);
+  }
   parts.push(
     `<p class="meta">θ₀ = (${report.theta0.slice(0, 8).map((v) => formatNumber(v)).join(', ')}${report.theta0.length > 8 ? ', …' : ''}), T = ${report.T}, orders ${report.orders.join(', ')}, ${report.seconds.toFixed(2)} s.</p>`,
   );
   const figures: string[] = [];
   const notes: string[] = [];
+  let phaseTable = '';
   for (const kind of ['global', 'local'] as const) {
     const plot = errorPlot(report, kind, `${anchor}-${kind}`);
     notes.push(...plot.notes);
@@ -166,15 +213,23 @@ function problemSection(report: VerificationReport, index: number, opts: Verific
       continue;
     }
     figures.push(
-      `<figure>${svg}<figcaption>${
-        kind === 'global'
-          ? 'GD after n = T/h steps against the order-p modified flow at time T; expected slope p. Shaded: up to the reference integrator\'s error bound (its maximum over h and p).'
-          : 'One GD step against the order-p flow over time h; expected slope p + 1.'
+      `<figure>${svg}<figcaption>${escapeXml(errorCaption(report, kind))}${
+        kind === 'global' ? ' Shaded: up to the reference integrator\'s error bound (its maximum over h and p).' : ''
       } Hollow markers: at the round-off / reference floor, not fitted.</figcaption></figure>`,
     );
   }
-  let phaseTable = '';
-  if (report.dimension === 2 && loss) {
+  if (o?.name === 'sgd') {
+    notes.push(`No phase portrait: SGD's problems have ${report.dimension} parameters and data split into minibatches, not a two-parameter loss.`);
+  } else if (o !== null) {
+    const portrait = report.dimension === 2 && loss ? optimizerPortrait(loss, report, { id: `${anchor}-phase`, labels: custom?.labels }) : null;
+    if (portrait !== null) {
+      notes.push(...portrait.notes);
+      figures.push(`<figure>${portrait.svg}<figcaption>${escapeXml(portrait.caption)}</figcaption></figure>`);
+      phaseTable = table(`Phase portrait: distance between the iterates (h = ${portrait.h}, n = ${portrait.steps} steps) and each flow at the same times`, ['flow', '‖θ_n − θ_p(n h)‖', 'max_k ‖θ_k − θ_p(k h)‖', 'note'], portrait.rows);
+    } else if (report.dimension !== 2) {
+      notes.push(`No phase portrait: the problem has ${report.dimension} parameters (portraits are drawn for two).`);
+    }
+  } else if (report.dimension === 2 && loss) {
     const ok = report.hs.filter((h) => !report.diverged.some((d) => d.h === h));
     if (ok.length >= 1) {
       // Settings scaled to the curvature at θ0 (the ladder of the verification is often too
@@ -206,7 +261,9 @@ function problemSection(report: VerificationReport, index: number, opts: Verific
   const rb = report.referenceErrorBound;
   const np = report.nonGradientPart;
   parts.push(
-    `<p>Reference integrator: RK4 Richardson estimate ${escapeXml(formatNumber(rb.richardson))}, distance to Dormand–Prince ${escapeXml(formatNumber(rb.dormandPrince))}, ratio to the smallest fitted error ${escapeXml(formatNumber(rb.ratioToSmallestError))}. Non-gradient part of f₃ at θ₀: ${escapeXml(formatNumber(np.order3))} (${np.samples} random pairs).</p>`,
+    `<p>Reference integrator: RK4 Richardson estimate ${escapeXml(formatNumber(rb.richardson))}, distance to Dormand–Prince ${escapeXml(formatNumber(rb.dormandPrince))}, ratio to the smallest fitted error ${escapeXml(formatNumber(rb.ratioToSmallestError))}.${
+      np.samples > 0 ? ` Non-gradient part of f₃ at θ₀: ${escapeXml(formatNumber(np.order3))} (${np.samples} random pairs).` : ''
+    }</p>`,
   );
   parts.push(`<details open><summary>Tables behind the plots</summary>${errorTable(report, 'global')}${errorTable(report, 'local')}${phaseTable}</details>`);
   parts.push('</section>');
@@ -215,11 +272,14 @@ function problemSection(report: VerificationReport, index: number, opts: Verific
 
 /** The report page as a string (no file access). */
 export function renderVerificationReport(reports: readonly VerificationReport[], opts: VerificationReportOptions): string {
+  const optimizers = reports.map(optimizerOf);
+  const anyOptimizer = optimizers.some((o) => o !== null);
   const summary = table(
     'Summary',
-    ['problem', 'm', 'orders', 'global slopes', 'local slopes', 'verdict'],
-    reports.map((r) => [
-      { html: `<a href="#problem-${reports.indexOf(r)}">${escapeXml(r.problem)}</a>` },
+    ['problem', ...(anyOptimizer ? ['optimizer'] : []), 'm', 'orders', 'global slopes', 'local slopes', 'verdict'],
+    reports.map((r, i) => [
+      { html: `<a href="#problem-${i}">${escapeXml(r.problem)}</a>` },
+      ...(anyOptimizer ? [describeOptimizer(optimizers[i]!)] : []),
       String(r.dimension),
       r.orders.join(', '),
       r.orders.map((p) => (r.globalSlope[p] ? r.globalSlope[p]!.slope.toFixed(3) : '—')).join(', '),
@@ -228,11 +288,13 @@ export function renderVerificationReport(reports: readonly VerificationReport[],
     ]),
   );
   return page({
-    title: 'igr verify: backward error analysis of gradient descent',
+    title: anyOptimizer ? 'igr verify --optimizer: backward error analysis beyond gradient descent' : 'igr verify: backward error analysis of gradient descent',
     command: opts.command,
     generated: (opts.generated ?? new Date()).toISOString(),
     intro:
-      '<p>Gradient descent with learning rate h follows the order-p modified flow θ′ = f₁ + h f₂ + … + h<sup>p−1</sup> f<sub>p</sub> with global error O(h<sup>p</sup>) over a fixed time and local error O(h<sup>p+1</sup>) per step. Each plot shows the measured errors on log-log axes and the fitted slopes.</p>' +
+      (anyOptimizer
+        ? '<p>Each optimiser is compared with candidate flows: its iterates after a fixed time (global) and after one step or epoch (local) against the exact flow of each, for a ladder of step sizes. Backward error analysis predicts the slope of log(error) against log(step) for each flow (stated beside it). Each plot shows the measured errors on log-log axes and the fitted slopes.</p>'
+        : '<p>Gradient descent with learning rate h follows the order-p modified flow θ′ = f₁ + h f₂ + … + h<sup>p−1</sup> f<sub>p</sub> with global error O(h<sup>p</sup>) over a fixed time and local error O(h<sup>p+1</sup>) per step. Each plot shows the measured errors on log-log axes and the fitted slopes.</p>') +
       summary,
     sections: reports.map((r, i) => problemSection(r, i, opts)),
   });

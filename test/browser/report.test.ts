@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { findProblem, verifyProblem } from '../../src/igr/index.js';
 import { writeSweepReport, writeVerificationReport } from '../../src/report/index.js';
-import { sweepRecords, tiltedLoss, tiltedReport } from '../report/fixtures.js';
+import { optimizerReports, sweepRecords, tiltedLoss, tiltedReport } from '../report/fixtures.js';
 import { OUTPUT_DIR, hasChromium, launch, skipMessage, watchErrors, type Session } from './chromium.js';
 
 if (!hasChromium) console.warn(skipMessage);
@@ -64,6 +64,55 @@ describe.skipIf(!hasChromium)('HTML reports in Chromium', () => {
     }
     expect(await page.textContent('#command')).toBe('vitest test/browser/report.test.ts');
     await page.screenshot({ path: join(OUTPUT_DIR, 'verify-report.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('non-GD verification report (rk:midpoint, momentum, SGD): every plot renders with one series per flow, portraits where 2-D, no console errors', async () => {
+    const path = writeVerificationReport(join(OUTPUT_DIR, 'verify-optimizer-report'), optimizerReports(), {
+      command: 'vitest test/browser/report.test.ts (optimizers)',
+      losses: { tilted: { loss: tiltedLoss, labels: ['a', 'b'] } },
+    });
+    const page = await session.context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(pathToFileURL(path).href);
+    const plots = await page.$$eval('svg.plot', (svgs) =>
+      svgs.map((s) => ({
+        id: s.id,
+        height: s.getBoundingClientRect().height,
+        errors: s.querySelectorAll('g.series.error').length,
+        fits: s.querySelectorAll('g.series.fit').length,
+        flows: s.querySelectorAll('g.series.flow').length,
+        iterates: s.querySelectorAll('g.series.iterates').length,
+        drawnPaths: Array.from(s.querySelectorAll('g.series path')).filter((p) => (p as SVGPathElement).getTotalLength() > 0).length,
+      })),
+    );
+    // rk and momentum run on a two-parameter loss (error plots and a portrait); SGD has 3 parameters (no portrait).
+    expect(plots.map((p) => p.id)).toEqual([
+      'problem-0-global',
+      'problem-0-local',
+      'problem-0-phase',
+      'problem-1-global',
+      'problem-1-local',
+      'problem-1-phase',
+      'problem-2-global',
+      'problem-2-local',
+    ]);
+    const flowsPerProblem = [2, 2, 3];
+    for (const p of plots) {
+      expect(p.height).toBeGreaterThan(200);
+      expect(p.drawnPaths).toBeGreaterThan(0);
+      const n = flowsPerProblem[Number(p.id.split('-')[1])]!;
+      if (p.id.endsWith('phase')) {
+        expect(p.flows).toBe(n);
+        expect(p.iterates).toBe(1);
+      } else {
+        expect(p.errors).toBe(n);
+        expect(p.fits).toBe(n);
+      }
+    }
+    expect(await page.textContent('#problem-2')).toContain('No phase portrait');
+    await page.screenshot({ path: join(OUTPUT_DIR, 'verify-optimizer-report.png'), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
   });

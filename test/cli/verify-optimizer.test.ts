@@ -3,7 +3,10 @@
  * keys plus `optimizer` and `flows`), exit codes, and every kind of bad input (message listing
  * the valid values, exit code 2, nothing on stdout, no stack trace).
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/command.js';
 
@@ -30,6 +33,9 @@ async function usage(argv: string[], message: string | RegExp): Promise<void> {
   if (typeof message === 'string') expect(r.err).toContain(message);
   else expect(r.err).toMatch(message);
 }
+
+const reportRoot = mkdtempSync(join(tmpdir(), 'igr-verify-optimizer-'));
+afterAll(() => rmSync(reportRoot, { recursive: true, force: true }));
 
 const GD_KEYS = ['problem', 'T', 'hs', 'orders', 'globalError', 'localError', 'globalSlope', 'localSlope', 'referenceErrorBound', 'nonGradientPart'];
 
@@ -93,6 +99,29 @@ describe('igr verify --optimizer', () => {
     const r = await run('--optimizer', 'momentum', '--problem', 'double-well', '--h', '0.05');
     expect(r.code).toBe(1);
     expect(r.out).toContain('FAIL');
+  });
+
+  it('--report DIR writes the page for a non-GD run (momentum on a typed loss: heading with β, portrait), path on stderr under --json', async () => {
+    const target = join(reportRoot, 'momentum');
+    const r = await run('--optimizer', 'momentum', '--beta', '0.3', '--loss', '(1/2)*(1 - a*b)^2', '--at', '1.2,0.6', '--h', '0.02,0.01,0.005', '--T', '0.4', '--json', '--report', target);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out.trim()).optimizer).toEqual({ name: 'momentum', beta: 0.3, start: 'shifted' });
+    expect(r.err).toBe(`report: ${join(target, 'index.html')}\n`);
+    const html = readFileSync(join(target, 'index.html'), 'utf8');
+    expect(html).toContain('heavy-ball momentum, β = 0.3');
+    expect(html).toContain('id="problem-0-phase"');
+    expect(html).toContain('igr verify --optimizer momentum --beta 0.3');
+  });
+
+  it('--report with SGD: the page, and an unwritable directory is refused before any work (exit 2)', async () => {
+    const target = join(reportRoot, 'sgd');
+    const r = await run('--optimizer', 'sgd', '--problem', 'least-squares', '--batches', '2', '--epochs', '1', '--h', '0.01,0.005', '--report', target);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`report: ${join(target, 'index.html')}`);
+    expect(readFileSync(join(target, 'index.html'), 'utf8')).toContain('No phase portrait');
+    writeFileSync(join(reportRoot, 'file'), '');
+    await usage(['--optimizer', 'rk:rk4', '--problem', 'quadratic', '--report', join(reportRoot, 'file', 'out')], /--report: cannot create report directory/);
+    expect(existsSync(join(reportRoot, 'file', 'out'))).toBe(false);
   });
 
   it('bad input: unknown optimizer or tableau, β outside [0, 1), batches not dividing the data, misplaced options', async () => {

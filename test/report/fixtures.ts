@@ -5,6 +5,15 @@
  */
 import { add, mul, square, sum, tensor, type Tensor } from '../../src/autodiff/index.js';
 import { verifyBackwardError, type VerificationReport } from '../../src/igr/index.js';
+import {
+  findSgdProblem,
+  verifyMomentum,
+  verifyRungeKutta,
+  verifySgd,
+  type MomentumReport,
+  type RungeKuttaReport,
+  type SgdReport,
+} from '../../src/igr/optimizers/index.js';
 import type { RunConfig, SweepRecord } from '../../src/igr/experiments/types.js';
 
 /** A tilted two-parameter loss with non-zero third derivative: E = ½(a² + 3b²) + 0.1 a³ + ab/4. */
@@ -99,4 +108,19 @@ export function sweepRecords(): SweepRecord[] {
   }
   out.push(record(id++, { lr: 0.8, seed: 1 }, 'diverged'));
   return out;
+}
+
+let optimizerCache: [RungeKuttaReport, MomentumReport, SgdReport] | null = null;
+/**
+ * One report per non-GD optimiser, cheap settings: the midpoint rule (orders 2, 3) and heavy-ball
+ * momentum (β = 0.5) on `tiltedLoss`, and reshuffled SGD on the least-squares problem (2
+ * minibatches, 1 epoch). Together well under a second.
+ */
+export function optimizerReports(): [RungeKuttaReport, MomentumReport, SgdReport] {
+  optimizerCache ??= [
+    verifyRungeKutta(tiltedLoss, [1, -0.8], { method: 'midpoint', hs: [0.08, 0.04, 0.02], T: 0.4, orders: [2, 3], name: 'tilted' }),
+    verifyMomentum(tiltedLoss, [1, -0.8], { beta: 0.5, hs: [0.02, 0.01, 0.005], T: 0.4, name: 'tilted' }),
+    verifySgd(findSgdProblem('least-squares'), { hs: [0.01, 0.005, 0.0025], batches: 2, epochs: 1 }),
+  ];
+  return optimizerCache;
 }

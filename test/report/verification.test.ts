@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { errorPlot, renderVerificationReport } from '../../src/report/verification.js';
 import { formatNumber } from '../../src/report/html.js';
+import { escapeXml } from '../../src/report/svg.js';
 import type { VerificationReport } from '../../src/igr/index.js';
-import { tiltedLoss, tiltedReport } from './fixtures.js';
+import { optimizerReports, tiltedLoss, tiltedReport } from './fixtures.js';
 
 const command = `igr verify --loss "E<&>" --report out`;
 const generated = new Date('2026-01-02T03:04:05Z');
@@ -87,5 +88,54 @@ describe('verification report', () => {
     const html = renderVerificationReport([report], { command, generated });
     expect(html).toContain('global error: nothing to plot');
     expect(html).toContain('no fit');
+  });
+
+  it('non-GD reports: the optimiser and its parameters in the heading, one series per compared flow, the flows listed', () => {
+    const [rk, momentum, sgd] = optimizerReports();
+    const html = renderVerificationReport([rk, momentum, sgd], { command, generated, losses: { tilted: { loss: tiltedLoss, labels: ['a', 'b'] } } });
+    expect(html).toContain('<title>igr verify --optimizer');
+    expect(html).toContain('tilted — rk:midpoint');
+    expect(html).toContain('rk:midpoint (order 2, 2 stages)');
+    expect(html).toContain('heavy-ball momentum, β = 0.5');
+    expect(html).toContain('SGD with random reshuffling: 2 minibatches of 6, 1 epoch, mean over 2 order sequences (exact)');
+    for (const r of [rk, momentum, sgd]) for (const p of r.orders) expect(html).toContain(`p=${p}: ${escapeXml(r.flows[p]!)}`);
+    const svgOf = (id: string): string => {
+      const from = html.slice(html.indexOf(`id="${id}"`));
+      return from.slice(0, from.indexOf('</svg>'));
+    };
+    // Error plots: one measured series and one fitted line per flow, slopes labelled with the
+    // flow's own expectation (rk: max(p, q); momentum 1, 2 global; SGD 2, 2, 3).
+    const expected = [[[2, 3], [3, 4]], [[1, 2], [2, 3]], [[2, 2, 3], [2, 2, 3]]];
+    [rk, momentum, sgd].forEach((r, i) => {
+      (['global', 'local'] as const).forEach((kind, k) => {
+        const svg = svgOf(`problem-${i}-${kind}`);
+        expect(count(svg, /class="series error"/g)).toBe(r.orders.length);
+        expect(count(svg, /class="series fit"/g)).toBe(r.orders.length);
+        const fits = kind === 'global' ? r.globalSlope : r.localSlope;
+        r.orders.forEach((p, j) => {
+          expect(fits[p]!.expected).toBe(expected[i]![k]![j]);
+          expect(svg).toContain(`p=${p}: slope ${fits[p]!.slope.toFixed(2)} (expect ${expected[i]![k]![j]})`);
+        });
+      });
+    });
+    expect(svgOf('problem-2-global')).toContain('learning rate ε');
+    // GD's non-gradient measure is not part of these runs: not shown as a number.
+    expect(html).not.toMatch(/NaN|undefined|Non-gradient part of f₃ at θ₀: —/);
+  });
+
+  it('portraits: the heavy-ball and midpoint iterates beside their flows; SGD gets none, and the page says why', () => {
+    const [rk, momentum, sgd] = optimizerReports();
+    const html = renderVerificationReport([rk, momentum, sgd], { command, generated, losses: { tilted: { loss: tiltedLoss, labels: ['a', 'b'] } } });
+    for (const [i, flows] of [[0, 2], [1, 2]] as const) {
+      const from = html.slice(html.indexOf(`id="problem-${i}-phase"`));
+      const svg = from.slice(0, from.indexOf('</svg>'));
+      expect(count(svg, /class="series flow"/g)).toBe(flows);
+      expect(count(svg, /class="series iterates"/g)).toBe(1);
+      expect(svg).toContain('class="contours"');
+    }
+    expect(html).toContain('data-series="heavy ball β=0.5');
+    expect(html).toContain('data-series="midpoint, h=');
+    expect(html).not.toContain('id="problem-2-phase"');
+    expect(html).toContain('No phase portrait: SGD&#39;s problems have 3 parameters');
   });
 });

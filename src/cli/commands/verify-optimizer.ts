@@ -23,7 +23,17 @@ import {
 import { type CliIO, UsageError } from '../command.js';
 import { compileLoss, ExpressionError } from '../expression.js';
 import { formatScientific, formatVector, toJsonLine } from '../format.js';
-import { DEFAULT_CUSTOM_HS, DEFAULT_CUSTOM_T, formatReport, parseNumberList, parseOrders, parsePositive, parsePositiveList } from './verify.js';
+import {
+  checkReportDir,
+  DEFAULT_CUSTOM_HS,
+  DEFAULT_CUSTOM_T,
+  formatReport,
+  parseNumberList,
+  parseOrders,
+  parsePositive,
+  parsePositiveList,
+  writeReportPage,
+} from './verify.js';
 
 /** The optimisers `--optimizer` accepts (rk takes a tableau name after a colon). */
 export const OPTIMIZER_NAMES = ['gd', 'sgd', 'momentum', ...rungeKuttaNames.map((n) => `rk:${n}`)] as const;
@@ -69,7 +79,6 @@ export function parseOptimizer(values: OptimizerValues): Parsed {
   if (values.batches !== undefined && parsed.kind !== 'sgd') throw new UsageError('--batches applies only to --optimizer sgd');
   if (values.epochs !== undefined && parsed.kind !== 'sgd') throw new UsageError('--epochs applies only to --optimizer sgd');
   if (values['momentum-start'] !== undefined && parsed.kind !== 'momentum') throw new UsageError('--momentum-start applies only to --optimizer momentum');
-  if (parsed.kind !== 'gd' && values.report !== undefined) throw new UsageError(`--report is not available with --optimizer ${name} yet (only gd)`);
   if (parsed.kind === 'sgd') {
     if (values.loss !== undefined) throw new UsageError('--optimizer sgd runs on its built-in data sets (minibatches need data); --loss is not accepted');
     if (values.T !== undefined) throw new UsageError('--optimizer sgd measures after whole epochs: use --epochs K instead of --T');
@@ -230,9 +239,12 @@ export function optimizerJson(report: ComparisonReport): object {
   return { ...verificationJson(report), optimizer: o, flows: report.flows };
 }
 
-/** Runs `igr verify --optimizer …` for anything but gd; returns the exit code. */
-export async function runOptimizerVerification(parsed: Parsed, values: OptimizerValues, io: CliIO): Promise<number> {
+/** Runs `igr verify --optimizer …` for anything but gd (with `--report DIR`, the HTML page too); returns the exit code. */
+export async function runOptimizerVerification(parsed: Parsed, values: OptimizerValues, io: CliIO, argv: readonly string[] = []): Promise<number> {
   const list = jobs(parsed, values);
+  // --report DIR: checked before the work, written after it (as for gd).
+  const reportDir = values.report === undefined ? undefined : await checkReportDir(values.report);
+  const reports: ComparisonReport[] = [];
   let pass = true;
   for (const job of list) {
     const progress = (done: number, total: number): void => {
@@ -249,7 +261,9 @@ export async function runOptimizerVerification(parsed: Parsed, values: Optimizer
       continue;
     }
     pass &&= report.pass;
+    reports.push(report);
     io.out(values.json ? toJsonLine(optimizerJson(report)) + '\n' : formatOptimizerReport(report));
   }
+  if (reportDir !== undefined) await writeReportPage(reportDir, reports, values, argv, io);
   return pass ? 0 : 1;
 }

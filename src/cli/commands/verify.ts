@@ -115,7 +115,7 @@ export const verifyCommand: Command = {
     }
     // --optimizer sgd|momentum|rk:NAME (src/cli/commands/verify-optimizer.ts); gd is the code below.
     const optimizer = parseOptimizer(values);
-    if (optimizer.kind !== 'gd') return runOptimizerVerification(optimizer, values, io);
+    if (optimizer.kind !== 'gd') return runOptimizerVerification(optimizer, values, io, argv);
     const orders = values.orders === undefined ? [...DEFAULT_ORDERS] : parseOrders(values.orders);
     const hs = values.h === undefined ? undefined : parsePositiveList('--h', values.h);
     const T = values.T === undefined ? undefined : parsePositive('--T', values.T);
@@ -149,19 +149,32 @@ export const verifyCommand: Command = {
       reports.push(report);
       io.out(values.json ? toJsonLine(verificationJson(report)) + '\n' : formatReport(report));
     }
-    if (reportDir !== undefined) {
-      const { writeVerificationReport } = await import('../../report/verification.js');
-      const { commandLine, lossesFromExpression } = await import('../../report/cli.js');
-      const losses = values.loss === undefined ? {} : lossesFromExpression(values.loss, values.vars);
-      const path = writeVerificationReport(reportDir, reports, { command: commandLine('verify', argv), losses });
-      (values.json ? io.err : io.out)(`report: ${path}\n`);
-    }
+    if (reportDir !== undefined) await writeReportPage(reportDir, reports, values, argv, io);
     return pass ? 0 : 1;
   },
 };
 
+/**
+ * Writes `DIR/index.html` for the reports of one `igr verify` run (any optimiser) and prints its
+ * path (to stderr under --json, so stdout stays JSON lines). The report module and mathjs (for a
+ * --loss expression's portrait) are loaded only here.
+ */
+export async function writeReportPage(
+  dir: string,
+  reports: readonly VerificationReport[],
+  values: { loss?: string; vars?: string; json?: boolean },
+  argv: readonly string[],
+  io: CliIO,
+): Promise<void> {
+  const { writeVerificationReport } = await import('../../report/verification.js');
+  const { commandLine, lossesFromExpression } = await import('../../report/cli.js');
+  const losses = values.loss === undefined ? {} : lossesFromExpression(values.loss, values.vars);
+  const path = writeVerificationReport(dir, reports, { command: commandLine('verify', argv), losses });
+  (values.json ? io.err : io.out)(`report: ${path}\n`);
+}
+
 /** Creates and probes the `--report` directory; an unwritable one is a usage error (exit 2) before any work. */
-async function checkReportDir(dir: string): Promise<string> {
+export async function checkReportDir(dir: string): Promise<string> {
   const { prepareReportDir } = await import('../../report/cli.js');
   try {
     return prepareReportDir(dir);
