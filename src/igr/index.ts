@@ -2,11 +2,13 @@
  * igr layer: backward error analysis of gradient descent. Modified equations of any order from
  * B-series over rooted trees (`trees.ts`, `modified.ts`), the modified loss E + (h/4)|∇E|² and the
  * IGR regulariser, gradient descent as explicit Euler (`descent.ts`), and the order-by-order
- * verification that gradient descent follows its modified flows (`verify.ts`, `problems.ts`).
+ * verification that gradient descent follows its modified flows (`verify.ts`, `problems.ts`) with
+ * the measuring machine it shares with other optimisers (`compare.ts`, `optimizers/`).
  */
 export * from './types.js';
 export * from './trees.js';
 export * from './modified.js';
 export * from './descent.js';
+export * from './compare.js';
 export * from './verify.js';
 export * from './problems.js';

@@ -75,7 +75,8 @@ describe('rooted trees', () => {
 
   it('rejects malformed input with a message naming the position', () => {
     expect(() => parseTree('[•,')).toThrow(/position 3/);
-    expect(() => treesOfOrder(0)).toThrow(/order must be an integer ≥ 1, got 0/);
+    expect(() => treesOfOrder(0)).toThrow(/order must be an integer from 1 to 12, got 0/);
+    expect(() => treesOfOrder(13)).toThrow(/order must be an integer from 1 to 12, got 13/);
   });
 });
 

@@ -5,7 +5,7 @@
  * tolerance, 1 not, 2 bad usage.
  */
 import { tensor, valueAndGrad, type ScalarFn } from '../../autodiff/index.js';
-import { findProblem, IgrError, problems, verificationJson } from '../../igr/index.js';
+import { findProblem, IgrError, ladderFor, problems, verificationJson, type ComparisonReport, type VerificationProblem } from '../../igr/index.js';
 import {
   findSgdProblem,
   findTableau,
@@ -15,7 +15,6 @@ import {
   verifyMomentum,
   verifyRungeKutta,
   verifySgd,
-  type ComparisonReport,
   type MomentumReport,
   type RungeKuttaReport,
   type SgdReport,
@@ -106,6 +105,8 @@ interface Target {
   theta0: number[];
   hs: number[];
   T: number;
+  /** The built-in problem, when it is one (for its higher-order ladders). */
+  problem?: VerificationProblem;
 }
 
 /** The losses to run on: built-in verification problems, or a loss typed with --loss/--at. */
@@ -139,7 +140,7 @@ function targets(values: OptimizerValues, hs: number[] | undefined, T: number | 
       if (error instanceof IgrError) throw new UsageError(error.message);
       throw error;
     }
-    return { name: p.name, loss: p.loss, theta0: [...p.theta0], hs: hs ?? [...p.hs], T: T ?? p.T };
+    return { name: p.name, loss: p.loss, theta0: [...p.theta0], hs: hs ?? [...p.hs], T: T ?? p.T, problem: p };
   });
 }
 
@@ -193,10 +194,21 @@ function jobs(parsed: Parsed, values: OptimizerValues): Job[] {
   const tableau = findTableau((parsed as { tableau: string }).tableau);
   const q = rungeKuttaOrder(tableau);
   const orders = values.orders === undefined ? [q, q + 1] : parseOrders(values.orders);
-  return targets(values, hs, T).map((t) => ({
-    name: t.name,
-    run: (onProgress) => verifyRungeKutta(t.loss, t.theta0, { method: tableau, hs: t.hs, T: t.T, orders, name: t.name, onProgress }),
-  }));
+  // Without --h (and --T): the problem's ladder for a method of order q (ladderFor), which moves
+  // the errors h^q above round-off and out of the pre-asymptotic range; GD's ladder otherwise.
+  return targets(values, hs, T).map((t) => {
+    const ladder = t.problem === undefined ? null : ladderFor(t.problem, q);
+    const run: Job['run'] = (onProgress) =>
+      verifyRungeKutta(t.loss, t.theta0, {
+        method: tableau,
+        hs: hs ?? ladder?.hs ?? t.hs,
+        T: T ?? (hs === undefined ? ladder?.T : undefined) ?? t.T,
+        orders,
+        name: t.name,
+        onProgress,
+      });
+    return { name: t.name, run };
+  });
 }
 
 /** The header lines naming the optimiser and what each compared flow is. */

@@ -22,7 +22,7 @@ import { elementaryDifferentials, modifiedField, modifiedTerms } from '../modifi
 import { elementaryWeight, exactCoefficient, treesOfOrder, type RungeKuttaWeights } from '../trees.js';
 import { IgrError } from '../types.js';
 import { MAX_ORDER } from '../verify.js';
-import { compareWithFlows, type ComparisonReport } from './measure.js';
+import { compareWithFlows, type ComparisonReport } from '../compare.js';
 
 /** The built-in tableau names `--optimizer rk:<name>` accepts (those of the ODE module). */
 export const rungeKuttaNames = Object.keys(tableaus) as (keyof typeof tableaus)[];

@@ -55,7 +55,7 @@ import type { VectorField } from '../../ode/index.js';
 import { DivergenceError } from '../descent.js';
 import { modifiedField } from '../modified.js';
 import { IgrError } from '../types.js';
-import { compareWithFlows, type ComparisonReport, type TimedIterate } from './measure.js';
+import { compareWithFlows, type ComparisonReport, type TimedIterate } from '../compare.js';
 
 /** A data set split into minibatches: the full loss C and the minibatch losses Ĉ_k. */
 export interface Minibatches {

@@ -1,17 +1,124 @@
 /**
- * The measuring machine of `verifyBackwardError` (./../verify.ts), pointed at other optimisers:
- * for a ladder of step sizes, an optimiser's iterate against the exact flows of candidate
- * modified equations, integrated by the same reference integrator (RK4 with step doubling until
- * its Richardson estimate sits `referenceFactor` below the error it measures, cross-checked by
- * Dormand–Prince), with the same round-off flagging and the same least-squares slope fits.
+ * The measuring machine of backward error analysis, shared by gradient descent
+ * (`verifyBackwardError`, ./verify.ts) and the other optimisers (./optimizers): for a ladder of
+ * step sizes, an optimiser's iterate against the exact flows of candidate modified equations.
+ *
+ * The exact flows are computed by RK4 with step doubling until the Richardson estimate of its own
+ * error sits `referenceFactor` (100) times below the error it measures ({@link referenceFlow}),
+ * and the global endpoint is cross-checked by Dormand–Prince 5(4) at a tight tolerance. Points
+ * where no such reference exists (round-off floor) are flagged and left out of the least-squares
+ * fits of log(error) against log(h) ({@link fitSlope}), not hidden.
  *
  * What differs between optimisers is only which iterate is compared with which flow over which
- * time, so that is what an {@link OptimizerComparison} supplies.
+ * time, so that is what an {@link OptimizerComparison} supplies to {@link compareWithFlows}.
  */
-import { dormandPrince, type VectorField } from '../../ode/index.js';
-import { DivergenceError } from '../descent.js';
-import type { SlopeFit, VerificationReport } from '../types.js';
-import { fitSlope, reference, REFERENCE_START_STEPS, ROUNDOFF_SAFETY } from '../verify.js';
+import { dormandPrince, integrate, OdeError, type VectorField } from '../ode/index.js';
+import { DivergenceError } from './descent.js';
+import type { SlopeFit, VerificationReport } from './types.js';
+
+/** Largest RK4 step count the reference integrator may double up to. */
+const MAX_REFERENCE_STEPS = 1 << 14;
+
+/** RK4 steps of the coarsest reference solution (doubled from there). */
+export const REFERENCE_START_STEPS = 4;
+
+/** Safety factor on the round-off floor (steps + 1) · ε · max(1, |θ|∞). */
+export const ROUNDOFF_SAFETY = 100;
+
+function norm2(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2;
+  return Math.sqrt(s);
+}
+
+function maxAbs(a: Float64Array): number {
+  return a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+}
+
+/** Least squares of log(error) on log(h); `null` with fewer than two usable points. */
+export function fitSlope(hs: readonly number[], errors: readonly (number | null)[], expected: number, tolerance: number): SlopeFit | null {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  hs.forEach((h, i) => {
+    const e = errors[i];
+    if (e !== null && e !== undefined && e > 0 && Number.isFinite(e)) {
+      xs.push(Math.log(h));
+      ys.push(Math.log(e));
+    }
+  });
+  const n = xs.length;
+  if (n < 2) return null;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let sxx = 0;
+  let sxy = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxx += (xs[i]! - mx) ** 2;
+    sxy += (xs[i]! - mx) * (ys[i]! - my);
+    syy += (ys[i]! - my) ** 2;
+  }
+  if (sxx === 0) return null;
+  const slope = sxy / sxx;
+  const intercept = my - slope * mx;
+  const r2 = syy === 0 ? 1 : (sxy * sxy) / (sxx * syy);
+  return { slope, intercept, r2, used: n, expected, pass: Math.abs(slope - expected) <= tolerance, tolerance };
+}
+
+/** The result of {@link referenceFlow}: the flow's endpoint by RK4, doubled until its Richardson estimate is `factor` below `error(y)`. */
+export interface Reference {
+  y: Float64Array;
+  /** Richardson estimate ‖y_2N − y_N‖₂ / 15 of the returned (finer) solution. */
+  estimate: number;
+  steps: number;
+  /** The estimate reached factor · estimate ≤ error in the asymptotic regime. */
+  converged: boolean;
+}
+
+/** RK4 over [0, t] in `steps` steps; `null` when the flow leaves the finite range at that resolution. */
+function rk4(field: VectorField, theta0: Float64Array, t: number, steps: number): Float64Array | null {
+  try {
+    return integrate(field, theta0, { t0: 0, t1: t, steps, method: 'rk4' });
+  } catch (e) {
+    if (e instanceof OdeError && e.kind !== 'bad-input') return null; // too coarse, or a genuine blow-up
+    throw e;
+  }
+}
+
+/**
+ * The flow of `field` from θ0 over [0, t] by RK4, doubling the steps until its Richardson estimate
+ * sits `factor` below `error(y)`; `null` when no resolution within budget gives a finite solution
+ * (the truncated modified flow itself blows up).
+ */
+export function referenceFlow(field: VectorField, theta0: Float64Array, t: number, startSteps: number, factor: number, error: (y: Float64Array) => number): Reference | null {
+  let n = Math.max(1, startSteps);
+  let coarse = rk4(field, theta0, t, n);
+  let previous = Infinity;
+  for (;;) {
+    const fine = rk4(field, theta0, t, 2 * n);
+    let estimate = Infinity;
+    if (coarse !== null && fine !== null) {
+      estimate = norm2(coarse, fine) / 15; // RK4: y_2N − y ≈ (y_N − y_2N)/(2^4 − 1)
+      // Trust the estimate only in the asymptotic regime: it fell by about 2^4 = 16 since the last
+      // doubling (≥ 8 allows for the next term of the error expansion).
+      const asymptotic = previous !== Infinity && previous >= 8 * estimate;
+      // At the round-off floor the difference of the two solutions is rounding, which then bounds
+      // the truncation error as well (a one-step reference over a tiny h lands here at once).
+      const floor = 16 * 2 * n * Number.EPSILON * Math.max(1, maxAbs(fine));
+      if (estimate === 0 || ((asymptotic || estimate <= floor) && factor * estimate <= error(fine))) {
+        return { y: fine, estimate, steps: 2 * n, converged: true };
+      }
+      // Stalled near the round-off floor: doubling no longer helps, report what we have.
+      if (previous !== Infinity && estimate > previous / 2 && estimate <= 1e4 * floor) {
+        return { y: fine, estimate, steps: 2 * n, converged: false };
+      }
+    }
+    if (4 * n > MAX_REFERENCE_STEPS) return fine === null ? null : { y: fine, estimate, steps: 2 * n, converged: false };
+    previous = estimate;
+    coarse = fine;
+    n *= 2;
+  }
+}
 
 /** One candidate flow, keyed by a small integer (its truncation order, for the modified equations). */
 export interface CandidateFlow {
@@ -55,6 +162,7 @@ export interface OptimizerComparison {
   /**
    * The optimiser's iterate for the local comparison against a given flow (its history may come
    * from that flow, as for a two-step method), compared with the flow from θ0 over `time`.
+   * Called after `global(h)` for the same h (and not when that diverged), so a run may be shared.
    */
   local: (h: number, field: VectorField, order: number) => TimedIterate | null;
   /** Allowed |fitted − expected| slope; default 0.1. */
@@ -73,16 +181,6 @@ export interface ComparisonReport extends VerificationReport {
   flows: Record<number, string>;
 }
 
-function norm2(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2;
-  return Math.sqrt(s);
-}
-
-function maxAbs(a: Float64Array): number {
-  return a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-}
-
 /** One measured point: the error, and whether it is on the round-off / reference-accuracy floor. */
 interface Point {
   error: number | null;
@@ -94,16 +192,17 @@ interface Point {
 
 /**
  * ‖iterate − φ_time(start)‖₂ for the flow of `field`, with the reference integrator of
- * `verifyBackwardError` (and, when `crossCheck`, the Dormand–Prince endpoint check).
+ * {@link referenceFlow} (and, when `crossCheck`, the Dormand–Prince endpoint check).
  */
 function measurePoint(field: VectorField, start: Float64Array, it: TimedIterate, factor: number, startSteps: number, crossCheck: boolean): Point {
-  const ref = reference(field, start, it.time, startSteps, factor, (y) => norm2(it.iterate, y));
+  const ref = referenceFlow(field, start, it.time, startSteps, factor, (y) => norm2(it.iterate, y));
   if (ref === null) return { error: null, flagged: true, richardson: 0, dormand: 0, ratio: 0 };
   const error = norm2(it.iterate, ref.y);
   let dp = 0;
   if (crossCheck) {
     try {
-      // As in verifyBackwardError: a tenth of the accuracy demanded of RK4, between 1e-13 and 1e-8.
+      // Tolerance tied to what is measured: a tenth of the accuracy demanded of RK4, so the
+      // cross-check costs little for large errors and is tight (down to 1e-13) for small ones.
       const rtol = Math.min(1e-8, Math.max(1e-13, error / (10 * factor * Math.max(1, maxAbs(it.iterate)))));
       dp = norm2(dormandPrince(field, start, { t0: 0, t1: it.time, rtol, atol: rtol }).y, ref.y);
     } catch {
