@@ -68,10 +68,25 @@ export interface VerificationProblem {
   /** Default final time. */
   T: number;
   /**
+   * Ladders for integrators of higher order q (`igr verify --optimizer rk:<name>`), where the GD
+   * ladder leaves errors of size h^q on the round-off floor or in the pre-asymptotic range; the
+   * entry with the largest `fromOrder` ≤ q applies (see `ladderFor`), else `hs` and `T`.
+   */
+  higherOrder?: readonly HigherOrderLadder[];
+  /**
    * For problems whose modified equation is known in closed form: the coefficient vectors
    * f_1..f_order at θ (the quadratic: f_j = −A^j θ / j, from (1/h) log(I − hA) θ).
    */
   closedForm?: (theta: Float64Array, order: number) => Float64Array[];
+}
+
+/** A step-size ladder and final time for methods of order ≥ `fromOrder`, and why it differs from GD's. */
+export interface HigherOrderLadder {
+  fromOrder: number;
+  hs: readonly number[];
+  T: number;
+  /** One line: what goes wrong with the GD ladder at this order (shown in docs and reports). */
+  reason: string;
 }
 
 /** Result of one verification run; `verificationJson` projects it onto the CLI's JSON keys. */

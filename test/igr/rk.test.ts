@@ -5,7 +5,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import { tensor } from '../../src/autodiff/index.js';
-import { elementaryDifferentials, findProblem, modifiedSeries, treesOfOrder, elementaryWeight, exactCoefficient, IgrError } from '../../src/igr/index.js';
+import {
+  elementaryDifferentials,
+  findProblem,
+  ladderFor,
+  modifiedSeries,
+  problems,
+  treesOfOrder,
+  elementaryWeight,
+  exactCoefficient,
+  IgrError,
+} from '../../src/igr/index.js';
 import { findTableau, modifiedTermNorms, rungeKuttaNames, rungeKuttaOrder, rungeKuttaDescent, verifyRungeKutta } from '../../src/igr/optimizers/index.js';
 import { gradientDescent } from '../../src/igr/index.js';
 import { tableaus } from '../../src/ode/index.js';
@@ -108,5 +118,24 @@ describe('verifyRungeKutta: measured slopes of the truncated modified flows', ()
     expect(() => findTableau('dopri')).toThrow(/unknown Runge–Kutta tableau 'dopri'; valid tableaus are euler, midpoint, heun, kutta3, rk4, rk38/);
     expect(() => verifyRungeKutta(p.loss, p.theta0, { method: 'rk4', hs: [0.3], T: 1, orders: [4] })).toThrow(IgrError);
     expect(() => verifyRungeKutta(p.loss, p.theta0, { method: 'rk4', hs: [0.1], T: 1, orders: [9] })).toThrow(/order 9 is outside 1..8/);
+  });
+});
+
+describe('default ladders of higher-order methods (ladderFor)', () => {
+  it('picks the entry with the largest fromOrder ≤ q, else the GD ladder, and every ladder has whole T/h', () => {
+    const mlp = findProblem('mlp');
+    expect(ladderFor(mlp, 1)).toEqual({ hs: mlp.hs, T: mlp.T, reason: null });
+    expect(ladderFor(mlp, 2).hs).toBe(mlp.hs);
+    expect(ladderFor(mlp, 3)).toMatchObject({ hs: [0.025, 0.0125, 0.00625], T: 0.4 });
+    expect(ladderFor(mlp, 4)).toMatchObject({ hs: [0.04, 0.02, 0.01], T: 0.4 });
+    expect(ladderFor(mlp, 5)).toMatchObject({ hs: [0.04, 0.02, 0.01], T: 0.4 });
+    expect(ladderFor(findProblem('quadratic'), 4).reason).toBeNull();
+    for (const p of problems) {
+      for (const l of p.higherOrder ?? []) {
+        expect(l.reason.length).toBeGreaterThan(20);
+        // The verification itself rejects T/h further than 1e-9 from a whole number.
+        for (const h of l.hs) expect(Math.abs(l.T / h - Math.round(l.T / h))).toBeLessThan(1e-9);
+      }
+    }
   });
 });

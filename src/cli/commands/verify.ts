@@ -57,7 +57,9 @@ ${problems.map((p) => `                     ${p.name.padEnd(NAME_WIDTH)}  ${p.de
   --vars NAMES     variable order for --at (default: order of first appearance in EXPR)
   --orders LIST    truncation orders p to verify, each in 1..${MAX_ORDER} (default: ${DEFAULT_ORDERS.join(',')})
   --h LIST         step-size ladder, each h > 0 with T/h an integer (default: the problem's own;
-                   for --loss ${DEFAULT_CUSTOM_HS.join(',')})
+                   for --loss ${DEFAULT_CUSTOM_HS.join(',')}; for rk methods of order ≥ 3 on
+                   two-parameter, logistic and mlp a ladder (and T) of their own, larger or shorter
+                   so that errors h^q stay above round-off: see EXPERIMENTS.md)
   --T NUMBER       final time T > 0 (default: the problem's own; for --loss ${DEFAULT_CUSTOM_T})
   --json           one JSON object per problem per line instead of tables
   --report DIR     also write DIR/index.html: error plots, phase portraits, tables (one file)
