@@ -101,6 +101,14 @@ describe('igr verify --optimizer', () => {
     expect(r.out).toContain('FAIL');
   });
 
+  it('rk4 without --h on a stiff problem: its own ladder, said in the output (and --h overrides it)', async () => {
+    const r = await run('--optimizer', 'rk:rk4', '--problem', 'two-parameter', '--orders', '4');
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]).toMatch(/^ladder for order 4: h = 0\.002, 0\.001, 0\.0005, T = 0\.08 instead of GD's \(stiff/);
+    const j = await run('--optimizer', 'rk:rk4', '--problem', 'two-parameter', '--orders', '4', '--h', '0.004,0.002', '--json');
+    expect(JSON.parse(j.out.trim())).toMatchObject({ hs: [0.004, 0.002], T: 0.08 });
+  });
+
   it('--report DIR writes the page for a non-GD run (momentum on a typed loss: heading with β, portrait), path on stderr under --json', async () => {
     const target = join(reportRoot, 'momentum');
     const r = await run('--optimizer', 'momentum', '--beta', '0.3', '--loss', '(1/2)*(1 - a*b)^2', '--at', '1.2,0.6', '--h', '0.02,0.01,0.005', '--T', '0.4', '--json', '--report', target);

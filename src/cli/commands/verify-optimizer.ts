@@ -21,9 +21,8 @@ import {
 } from '../../igr/optimizers/index.js';
 import { type CliIO, UsageError } from '../command.js';
 import { compileLoss, ExpressionError } from '../expression.js';
-import { formatScientific, formatVector, toJsonLine } from '../format.js';
+import { formatScientific, formatVector } from '../format.js';
 import {
-  checkReportDir,
   DEFAULT_CUSTOM_HS,
   DEFAULT_CUSTOM_T,
   formatReport,
@@ -31,7 +30,8 @@ import {
   parseOrders,
   parsePositive,
   parsePositiveList,
-  writeReportPage,
+  runJobs,
+  type Job as VerifyJob,
 } from './verify.js';
 
 /** The optimisers `--optimizer` accepts (rk takes a tableau name after a colon). */
@@ -144,7 +144,7 @@ function targets(values: OptimizerValues, hs: number[] | undefined, T: number | 
   });
 }
 
-type Job = { name: string; run: (onProgress: (d: number, t: number) => void) => ComparisonReport };
+type Job = VerifyJob<ComparisonReport>;
 
 function jobs(parsed: Parsed, values: OptimizerValues): Job[] {
   const hs = values.h === undefined ? undefined : parsePositiveList('--h', values.h);
@@ -207,7 +207,11 @@ function jobs(parsed: Parsed, values: OptimizerValues): Job[] {
         name: t.name,
         onProgress,
       });
-    return { name: t.name, run };
+    const note =
+      hs === undefined && ladder?.reason
+        ? `ladder for order ${q}: h = ${ladder.hs.join(', ')}, T = ${T ?? ladder.T} instead of GD's (${ladder.reason})`
+        : undefined;
+    return { name: t.name, run, ...(note !== undefined && { note }) };
   });
 }
 
@@ -253,29 +257,5 @@ export function optimizerJson(report: ComparisonReport): object {
 
 /** Runs `igr verify --optimizer …` for anything but gd (with `--report DIR`, the HTML page too); returns the exit code. */
 export async function runOptimizerVerification(parsed: Parsed, values: OptimizerValues, io: CliIO, argv: readonly string[] = []): Promise<number> {
-  const list = jobs(parsed, values);
-  // --report DIR: checked before the work, written after it (as for gd).
-  const reportDir = values.report === undefined ? undefined : await checkReportDir(values.report);
-  const reports: ComparisonReport[] = [];
-  let pass = true;
-  for (const job of list) {
-    const progress = (done: number, total: number): void => {
-      if (io.isTTY) io.err(`\r${job.name}: ${done}/${total} step sizes${done === total ? '\n' : ''}`);
-    };
-    let report: ComparisonReport;
-    try {
-      report = job.run(progress);
-    } catch (error) {
-      if (error instanceof IgrError) throw new UsageError(error.message);
-      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      io.err(`igr verify: ${job.name}: the verification could not finish: ${message.split('\n')[0]}\n`);
-      pass = false;
-      continue;
-    }
-    pass &&= report.pass;
-    reports.push(report);
-    io.out(values.json ? toJsonLine(optimizerJson(report)) + '\n' : formatOptimizerReport(report));
-  }
-  if (reportDir !== undefined) await writeReportPage(reportDir, reports, values, argv, io);
-  return pass ? 0 : 1;
+  return runJobs(jobs(parsed, values), { format: formatOptimizerReport, json: optimizerJson }, values, argv, io);
 }

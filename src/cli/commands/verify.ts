@@ -79,10 +79,13 @@ ${problems.map((p) => `                     ${p.name.padEnd(NAME_WIDTH)}  ${p.de
   --help           this text
 `;
 
-interface Job {
+/** One verification to run: a problem with its settings (any optimiser). */
+export interface Job<R extends VerificationReport = VerificationReport> {
   /** Name shown in output and progress. */
   name: string;
-  run: (onProgress: (done: number, total: number) => void) => VerificationReport;
+  run: (onProgress: (done: number, total: number) => void) => R;
+  /** A line said before the table (e.g. why a ladder other than GD's is used); not in JSON. */
+  note?: string;
 }
 
 export const verifyCommand: Command = {
@@ -125,36 +128,50 @@ export const verifyCommand: Command = {
       throw new UsageError(`${values.at !== undefined ? '--at' : '--vars'} applies only to a loss typed with --loss EXPR`);
     }
     const jobs = values.loss !== undefined ? [customJob(values, orders, hs, T)] : problemJobs(values.problem, orders, hs, T);
-    // --report DIR: the HTML report (src/report); the directory is checked before the work.
-    const reportDir = values.report === undefined ? undefined : await checkReportDir(values.report);
-    const reports: VerificationReport[] = [];
-
-    let pass = true;
-    for (const job of jobs) {
-      const progress = (done: number, total: number): void => {
-        if (io.isTTY) io.err(`\r${job.name}: ${done}/${total} step sizes${done === total ? '\n' : ''}`);
-      };
-      let report: VerificationReport;
-      try {
-        report = job.run(progress);
-      } catch (error) {
-        // The core rejects bad input (a T/h that is not an integer, ...) with IgrError: a usage error here.
-        if (error instanceof IgrError) throw new UsageError(error.message);
-        // Anything else (an integrator that blew up on a stiff flow, ...) means this problem could
-        // not be verified: say so in one line, count it as a failed verification, go on.
-        const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        io.err(`igr verify: ${job.name}: the verification could not finish: ${message.split('\n')[0]}\n`);
-        pass = false;
-        continue;
-      }
-      pass &&= report.pass;
-      reports.push(report);
-      io.out(values.json ? toJsonLine(verificationJson(report)) + '\n' : formatReport(report));
-    }
-    if (reportDir !== undefined) await writeReportPage(reportDir, reports, values, argv, io);
-    return pass ? 0 : 1;
+    return runJobs(jobs, { format: formatReport, json: verificationJson }, values, argv, io);
   },
 };
+
+/**
+ * Runs the jobs of one `igr verify` (any optimiser) in turn: progress on a terminal, a table or a
+ * JSON line per problem, and with `--report DIR` the HTML page (its directory checked before the
+ * work). A problem that cannot finish is said in one line and counts as failed; the rest still
+ * run. Returns the exit code: 0 all pass, 1 any fails (bad input throws UsageError: 2).
+ */
+export async function runJobs<R extends VerificationReport>(
+  jobs: readonly Job<R>[],
+  show: { format: (report: R) => string; json: (report: R) => object },
+  values: { loss?: string; vars?: string; json?: boolean; report?: string },
+  argv: readonly string[],
+  io: CliIO,
+): Promise<number> {
+  const reportDir = values.report === undefined ? undefined : await checkReportDir(values.report);
+  const reports: R[] = [];
+  let pass = true;
+  for (const job of jobs) {
+    const progress = (done: number, total: number): void => {
+      if (io.isTTY) io.err(`\r${job.name}: ${done}/${total} step sizes${done === total ? '\n' : ''}`);
+    };
+    let report: R;
+    try {
+      report = job.run(progress);
+    } catch (error) {
+      // The core rejects bad input (a T/h that is not an integer, ...) with IgrError: a usage error here.
+      if (error instanceof IgrError) throw new UsageError(error.message);
+      // Anything else (an integrator that blew up on a stiff flow, ...) means this problem could
+      // not be verified: say so in one line, count it as a failed verification, go on.
+      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      io.err(`igr verify: ${job.name}: the verification could not finish: ${message.split('\n')[0]}\n`);
+      pass = false;
+      continue;
+    }
+    pass &&= report.pass;
+    reports.push(report);
+    io.out(values.json ? toJsonLine(show.json(report)) + '\n' : (job.note === undefined ? '' : job.note + '\n') + show.format(report));
+  }
+  if (reportDir !== undefined) await writeReportPage(reportDir, reports, values, argv, io);
+  return pass ? 0 : 1;
+}
 
 /**
  * Writes `DIR/index.html` for the reports of one `igr verify` run (any optimiser) and prints its
