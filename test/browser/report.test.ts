@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { pathToFileURL } from 'node:url';
 import { findProblem, verifyProblem } from '../../src/igr/index.js';
 import { writeSweepReport, writeVerificationReport } from '../../src/report/index.js';
@@ -7,6 +8,26 @@ import { optimizerReports, sweepRecords, tiltedLoss, tiltedReport } from '../rep
 import { OUTPUT_DIR, hasChromium, launch, skipMessage, watchErrors, type Session } from './chromium.js';
 
 if (!hasChromium) console.warn(skipMessage);
+
+/** What each plot of a verification report drew, as the browser laid it out. */
+function verificationPlots(page: Page) {
+  return page.$$eval('svg.plot', (svgs) =>
+    svgs.map((s) => {
+      const box = s.getBoundingClientRect();
+      return {
+        id: s.id,
+        width: box.width,
+        height: box.height,
+        errors: s.querySelectorAll('g.series.error').length,
+        fits: s.querySelectorAll('g.series.fit').length,
+        flows: s.querySelectorAll('g.series.flow').length,
+        iterates: s.querySelectorAll('g.series.iterates').length,
+        contourPaths: s.querySelectorAll('g.contours path').length,
+        drawnPaths: Array.from(s.querySelectorAll('g.series path')).filter((p) => (p as SVGPathElement).getTotalLength() > 0).length,
+      };
+    }),
+  );
+}
 
 describe.skipIf(!hasChromium)('HTML reports in Chromium', () => {
   let session: Session;
@@ -27,21 +48,7 @@ describe.skipIf(!hasChromium)('HTML reports in Chromium', () => {
     const errors = watchErrors(page);
     await page.goto(pathToFileURL(path).href);
     // Two problems, each: global, local, phase portrait (both are two-parameter).
-    const plots = await page.$$eval('svg.plot', (svgs) =>
-      svgs.map((s) => {
-        const box = s.getBoundingClientRect();
-        return {
-          id: s.id,
-          width: box.width,
-          height: box.height,
-          errors: s.querySelectorAll('g.series.error').length,
-          fits: s.querySelectorAll('g.series.fit').length,
-          flows: s.querySelectorAll('g.series.flow').length,
-          contourPaths: s.querySelectorAll('g.contours path').length,
-          drawnPaths: Array.from(s.querySelectorAll('g.series path')).filter((p) => (p as SVGPathElement).getTotalLength() > 0).length,
-        };
-      }),
-    );
+    const plots = await verificationPlots(page);
     expect(plots.map((p) => p.id)).toEqual([
       'problem-0-global',
       'problem-0-local',
@@ -76,17 +83,7 @@ describe.skipIf(!hasChromium)('HTML reports in Chromium', () => {
     const page = await session.context.newPage();
     const errors = watchErrors(page);
     await page.goto(pathToFileURL(path).href);
-    const plots = await page.$$eval('svg.plot', (svgs) =>
-      svgs.map((s) => ({
-        id: s.id,
-        height: s.getBoundingClientRect().height,
-        errors: s.querySelectorAll('g.series.error').length,
-        fits: s.querySelectorAll('g.series.fit').length,
-        flows: s.querySelectorAll('g.series.flow').length,
-        iterates: s.querySelectorAll('g.series.iterates').length,
-        drawnPaths: Array.from(s.querySelectorAll('g.series path')).filter((p) => (p as SVGPathElement).getTotalLength() > 0).length,
-      })),
-    );
+    const plots = await verificationPlots(page);
     // rk and momentum run on a two-parameter loss (error plots and a portrait); SGD has 3 parameters (no portrait).
     expect(plots.map((p) => p.id)).toEqual([
       'problem-0-global',

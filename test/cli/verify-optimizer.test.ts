@@ -7,32 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
-import type { CliIO } from '../../src/cli/command.js';
+import { run, usage } from './verify-run.js';
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function run(...argv: string[]): Promise<Run> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { out: (t) => void (out += t), err: (t) => void (err += t), isTTY: false };
-  const code = await main(['verify', ...argv], io);
-  return { code, out, err };
-}
-
-async function usage(argv: string[], message: string | RegExp): Promise<void> {
-  const r = await run(...argv);
-  expect(r.code, argv.join(' ')).toBe(2);
-  expect(r.out).toBe('');
-  expect(r.err.startsWith('igr verify: ')).toBe(true);
-  expect(r.err).not.toMatch(/\n\s+at /);
-  if (typeof message === 'string') expect(r.err).toContain(message);
-  else expect(r.err).toMatch(message);
-}
 
 const reportRoot = mkdtempSync(join(tmpdir(), 'igr-verify-optimizer-'));
 afterAll(() => rmSync(reportRoot, { recursive: true, force: true }));

@@ -4,36 +4,9 @@
  * trace, no NaN).
  */
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import type { CliIO } from '../../src/cli/command.js';
+import { run, usage } from './verify-run.js';
 import { MAX_ORDER, problems } from '../../src/igr/index.js';
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function run(...argv: string[]): Promise<Run> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { out: (t) => void (out += t), err: (t) => void (err += t), isTTY: false };
-  const code = await main(['verify', ...argv], io);
-  return { code, out, err };
-}
-
-/** A usage error: exit 2, nothing on stdout, one message on stderr without a stack trace or NaN. */
-async function usage(argv: string[], message: string | RegExp): Promise<string> {
-  const r = await run(...argv);
-  expect(r.code).toBe(2);
-  expect(r.out).toBe('');
-  expect(r.err.startsWith('igr verify: ')).toBe(true);
-  expect(r.err).not.toMatch(/\n\s+at /); // no stack frames
-  expect(r.err).not.toMatch(/NaN/);
-  if (typeof message === 'string') expect(r.err).toContain(message);
-  else expect(r.err).toMatch(message);
-  return r.err;
-}
 
 // The paper's loss E(a, b) = (1/2)(1 - a b)^2 from (2.8, 3.5) is stiff (|H| ≈ 21), so the
 // fast settings use a gentler start and a short ladder: a few hundred GD steps in all.
