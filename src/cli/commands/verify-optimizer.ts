@@ -5,7 +5,7 @@
  * tolerance, 1 not, 2 bad usage.
  */
 import { tensor, valueAndGrad, type ScalarFn } from '../../autodiff/index.js';
-import { findProblem, IgrError, ladderFor, problems, verificationJson, type ComparisonReport, type VerificationProblem } from '../../igr/index.js';
+import { findProblem, ladderFor, problems, verificationJson, type ComparisonReport, type VerificationProblem } from '../../igr/index.js';
 import {
   findSgdProblem,
   findTableau,
@@ -31,6 +31,7 @@ import {
   parsePositive,
   parsePositiveList,
   runJobs,
+  selectProblems,
   type Job as VerifyJob,
 } from './verify.js';
 
@@ -131,15 +132,7 @@ function targets(values: OptimizerValues, hs: number[] | undefined, T: number | 
     }
     return [{ name: compiled.text, loss: compiled.loss, theta0, hs: hs ?? [...DEFAULT_CUSTOM_HS], T: T ?? DEFAULT_CUSTOM_T }];
   }
-  const names = (values.problem ?? problems.map((p) => p.name)).flatMap((n) => n.split(',')).map((n) => n.trim());
-  return names.map((name) => {
-    let p;
-    try {
-      p = findProblem(name);
-    } catch (error) {
-      if (error instanceof IgrError) throw new UsageError(error.message);
-      throw error;
-    }
+  return selectProblems(values.problem, problems, findProblem).map((p) => {
     return { name: p.name, loss: p.loss, theta0: [...p.theta0], hs: hs ?? [...p.hs], T: T ?? p.T, problem: p };
   });
 }
@@ -152,21 +145,13 @@ function jobs(parsed: Parsed, values: OptimizerValues): Job[] {
     const batchesOverride = values.batches === undefined ? undefined : parseCount('--batches', values.batches);
     const epochs = values.epochs === undefined ? undefined : parseCount('--epochs', values.epochs);
     if (values.at !== undefined || values.vars !== undefined) throw new UsageError('--at/--vars apply only to a loss typed with --loss EXPR');
-    const names = (values.problem ?? sgdProblems.map((p) => p.name)).flatMap((n) => n.split(',')).map((n) => n.trim());
-    return names.map((name) => {
-      let problem;
-      try {
-        problem = findSgdProblem(name);
-      } catch (error) {
-        if (error instanceof IgrError) throw new UsageError(error.message);
-        throw error;
-      }
+    return selectProblems(values.problem, sgdProblems, findSgdProblem).map((problem) => {
       const batches = batchesOverride ?? problem.batches;
       if (problem.points % batches !== 0) {
         const valid = Array.from({ length: problem.points }, (_, i) => i + 1).filter((d) => problem.points % d === 0);
         throw new UsageError(`--batches ${batches} does not divide the ${problem.points} data points of '${problem.name}'; valid: ${valid.join(', ')}`);
       }
-      return { name, run: (onProgress) => verifySgd(problem, { hs: hs ?? [...problem.hs], batches, ...(epochs !== undefined && { epochs }), onProgress }) };
+      return { name: problem.name, run: (onProgress) => verifySgd(problem, { hs: hs ?? [...problem.hs], batches, ...(epochs !== undefined && { epochs }), onProgress }) };
     });
   }
   const T = values.T === undefined ? undefined : parsePositive('--T', values.T);

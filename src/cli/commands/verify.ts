@@ -229,18 +229,27 @@ function attachDashValues(argv: readonly string[]): string[] {
   return out;
 }
 
+/**
+ * The problems named by `--problem` (repeatable, comma-separated; all of `list` when absent),
+ * found by `find`; an unknown name is a usage error listing the valid ones (find's IgrError).
+ */
+export function selectProblems<P extends { name: string }>(names: string[] | undefined, list: readonly P[], find: (name: string) => P): P[] {
+  return (names ?? list.map((p) => p.name))
+    .flatMap((n) => n.split(','))
+    .map((name) => {
+      try {
+        return find(name.trim());
+      } catch (error) {
+        if (error instanceof IgrError) throw new UsageError(error.message);
+        throw error;
+      }
+    });
+}
+
 function problemJobs(names: string[] | undefined, orders: number[], hs: number[] | undefined, T: number | undefined): Job[] {
-  const selected = (names ?? problems.map((p) => p.name)).flatMap((n) => n.split(',')).map((n) => n.trim());
-  return selected.map((name) => {
-    let problem;
-    try {
-      problem = findProblem(name);
-    } catch (error) {
-      if (error instanceof IgrError) throw new UsageError(error.message);
-      throw error;
-    }
+  return selectProblems(names, problems, findProblem).map((problem) => {
     return {
-      name,
+      name: problem.name,
       run: (onProgress) => verifyProblem(problem, { orders, onProgress, ...(hs && { hs }), ...(T !== undefined && { T }) }),
     };
   });
