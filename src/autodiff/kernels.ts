@@ -220,39 +220,54 @@ export function transposeKernel(A: Float64Array, n: number, m: number): Float64A
 }
 
 /**
- * `C = A B` for row-major `A: [n, k]`, `B: [k, m]`. Register blocking: each 3×4 block of C
- * lives in 12 local accumulators while k runs, so every loaded element of A feeds four
- * multiply-adds and every element of B three. 3×4 rather than 4×4: 12 accumulators, 4
- * values of B and one of A fit the 16 float registers of x86-64, and measured 15-20%
- * faster than 4×4 (which spills) at n = 256. Each 4-column panel of B is first packed into
- * a contiguous [k, 4] buffer so the inner loop reads it sequentially.
+ * `C = op(A) op(B)` for row-major matrices, `op(A): [n, k]`, `op(B): [k, m]`, where op is
+ * the transpose when `ta` / `tb` is set (then `A` is stored `[k, n]`, `B` `[m, k]`). The
+ * transposed products are the backward pass of a matrix product (`g Bᵀ`, `Aᵀ g`): reading
+ * the stored layout directly instead of materialising a transpose saves a pass over the
+ * operand and its allocation (bench/peers/profile.ts: transposes were 5% of the large
+ * MLP's gradient). Every entry of C is summed over p = 0..k-1 in the same order whatever
+ * the flags, so the result does not depend on them, bit for bit.
+ *
+ * Register blocking: each 3×4 block of C lives in 12 local accumulators while k runs, so
+ * every loaded element of A feeds four multiply-adds and every element of B three. 3×4
+ * rather than 4×4: 12 accumulators, 4 values of B and one of A fit the 16 float registers
+ * of x86-64, and measured 15-20% faster than 4×4 (which spills) at n = 256. Each 4-column
+ * panel of op(B) is first packed into a contiguous [k, 4] buffer so the inner loop reads
+ * it sequentially; for `tb` the panel is four rows of the stored B.
  */
-export function matmulKernel(A: Float64Array, B: Float64Array, n: number, k: number, m: number): Float64Array {
+export function matmulKernel(A: Float64Array, B: Float64Array, n: number, k: number, m: number, ta = false, tb = false): Float64Array {
   const C = new Float64Array(n * m);
   const n3 = n - (n % 3);
   const m4 = m - (m % 4);
+  // op(A)[i, p] = A[i * ra + p * ca]; op(B)[p, j] = B[p * rb + j * cb]
+  const ra = ta ? 1 : k;
+  const ca = ta ? n : 1;
+  const rb = tb ? 1 : m;
+  const cb = tb ? k : 1;
+  const ra2 = 2 * ra;
   const P = new Float64Array(k * 4);
   for (let j = 0; j < m4; j += 4) {
-    for (let p = 0, bp = j, q = 0; p < k; p++, bp += m, q += 4) {
-      P[q] = B[bp]!;
-      P[q + 1] = B[bp + 1]!;
-      P[q + 2] = B[bp + 2]!;
-      P[q + 3] = B[bp + 3]!;
+    const b0s = j * cb;
+    const b1s = b0s + cb;
+    const b2s = b1s + cb;
+    const b3s = b2s + cb;
+    for (let p = 0, bp = 0, q = 0; p < k; p++, bp += rb, q += 4) {
+      P[q] = B[b0s + bp]!;
+      P[q + 1] = B[b1s + bp]!;
+      P[q + 2] = B[b2s + bp]!;
+      P[q + 3] = B[b3s + bp]!;
     }
     for (let i = 0; i < n3; i += 3) {
-      const r0 = i * k;
-      const r1 = r0 + k;
-      const r2 = r1 + k;
       let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
       let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
       let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-      for (let p = 0, q = 0; p < k; p++, q += 4) {
+      for (let p = 0, q = 0, ia = i * ra; p < k; p++, q += 4, ia += ca) {
         const b0 = P[q]!, b1 = P[q + 1]!, b2 = P[q + 2]!, b3 = P[q + 3]!;
-        const a0 = A[r0 + p]!;
+        const a0 = A[ia]!;
         c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-        const a1 = A[r1 + p]!;
+        const a1 = A[ia + ra]!;
         c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-        const a2 = A[r2 + p]!;
+        const a2 = A[ia + ra2]!;
         c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
       }
       let o = i * m + j;
@@ -263,10 +278,9 @@ export function matmulKernel(A: Float64Array, B: Float64Array, n: number, k: num
       C[o] = c20; C[o + 1] = c21; C[o + 2] = c22; C[o + 3] = c23;
     }
     for (let i = n3; i < n; i++) {
-      const r = i * k;
       let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
-      for (let p = 0, q = 0; p < k; p++, q += 4) {
-        const a = A[r + p]!;
+      for (let p = 0, q = 0, ia = i * ra; p < k; p++, q += 4, ia += ca) {
+        const a = A[ia]!;
         c0 += a * P[q]!; c1 += a * P[q + 1]!; c2 += a * P[q + 2]!; c3 += a * P[q + 3]!;
       }
       const o = i * m + j;
@@ -276,9 +290,8 @@ export function matmulKernel(A: Float64Array, B: Float64Array, n: number, k: num
   // the last m % 4 columns: one dot product per entry
   for (let j = m4; j < m; j++) {
     for (let i = 0; i < n; i++) {
-      const r = i * k;
       let c = 0;
-      for (let p = 0, bp = j; p < k; p++, bp += m) c += A[r + p]! * B[bp]!;
+      for (let p = 0, ia = i * ra, bp = j * cb; p < k; p++, ia += ca, bp += rb) c += A[ia]! * B[bp]!;
       C[i * m + j] = c;
     }
   }

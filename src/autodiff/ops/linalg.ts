@@ -1,6 +1,6 @@
 /** Matrix products. */
 import { bind } from '../engine.js';
-import { ShapeError, matmulKernel, transposeKernel } from '../kernels.js';
+import { ShapeError, matmulKernel } from '../kernels.js';
 import { Tensor, fmtShape, type Primitive } from '../tensor.js';
 import { mul } from './elementwise.js';
 import { sum } from './reduce.js';
@@ -24,12 +24,11 @@ const MATMUL: Primitive<MatmulFlags> = {
   forward([a, b], { ta, tb }) {
     const [ar, ac] = a!.shape as [number, number];
     const [br, bc] = b!.shape as [number, number];
-    const A = ta ? transposeKernel(a!.data, ar, ac) : a!.data;
-    const B = tb ? transposeKernel(b!.data, br, bc) : b!.data;
     const n = ta ? ac : ar;
     const k = ta ? ar : ac;
     const m = tb ? br : bc;
-    return new Tensor([n, m], matmulKernel(A, B, n, k, m));
+    // the kernel reads transposed operands in place (no transpose is materialised)
+    return new Tensor([n, m], matmulKernel(a!.data, b!.data, n, k, m, ta, tb));
   },
   rule: (g, [a, b], _y, { ta, tb }, needs) => [
     needs[0] ? (ta ? mm(b!, g, tb, true) : mm(g, b!, false, !tb)) : null,
