@@ -44,6 +44,17 @@ export function bind<P>(prim: Primitive<P>, inputs: Tensor[], params: P): Tensor
 }
 
 /**
+ * True when a derivative rule may compute `a` ⊙ ... in one raw loop instead of in
+ * differentiable operations: no argument belongs to an active trace (so nothing would be
+ * recorded anyway: the common first-order gradient) and the finite check is off (which
+ * must see every primitive). When an outer differentiation is active the rule must stay
+ * in differentiable operations so that higher derivatives remain exact.
+ */
+export function fusable(a: Tensor, b: Tensor): boolean {
+  return !finiteCheck && lower(a).trace === null && lower(b).trace === null;
+}
+
+/**
  * The value of `x` as a plain constant: no derivative flows through it at any level
  * (shares the buffer; tensors are immutable).
  */
