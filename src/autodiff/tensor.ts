@@ -47,6 +47,14 @@ export interface Primitive<P> {
    * `inputs` and `output` are one level below the trace being differentiated.
    */
   readonly rule: Rule<P>;
+  /**
+   * Optional first-order shortcut for a one-input primitive whose cotangent is mostly
+   * zeros (slicing: the rule pads `g` with zeros to the input's shape). Adds the rule's
+   * result into `acc` (a plain buffer of the input's shape, owned by the backward pass)
+   * in place, touching only the nonzero part. Used only when nothing is traced and the
+   * finite check is off; otherwise the backward pass calls {@link rule}.
+   */
+  readonly accumulate?: (acc: Float64Array, g: Tensor, inputs: readonly Tensor[], params: P) => void;
 }
 
 /** The record of one primitive application on the tape of a trace. */
@@ -82,6 +90,8 @@ export class Tensor {
   cot: Tensor | null = null;
   /** @internal */
   cotPass = 0;
+  /** @internal True when `cot`'s buffer was allocated by the backward pass itself, so it may be added to in place. */
+  cotOwned = false;
 
   /** Low level: wraps `data` without copying. Use {@link tensor} to build tensors from values. */
   constructor(

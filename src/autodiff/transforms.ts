@@ -5,7 +5,7 @@
  * operations: when the input was itself traced by an enclosing transform, the backward
  * pass is recorded on that outer tape, and the result can be differentiated again.
  */
-import { enterRule, exitRule, lower } from './engine.js';
+import { enterRule, exitRule, fusable, lower } from './engine.js';
 import { ShapeError } from './kernels.js';
 import { add, mul } from './ops/elementwise.js';
 import { sum } from './ops/reduce.js';
@@ -87,6 +87,13 @@ function backward(y: Tensor, seed: Tensor, trace: Trace, xt: Tensor): Tensor | n
     const inputs = node.inputs;
     const needs = new Array<boolean>(inputs.length);
     for (let i = 0; i < inputs.length; i++) needs[i] = inputs[i]!.trace === trace;
+    if (node.prim.accumulate !== undefined && needs.length === 1 && needs[0] && fusable(g, g)) {
+      const acc = ownedAccumulator(inputs[0]!, pass);
+      if (acc !== null) {
+        node.prim.accumulate(acc.data, g, node.primals, node.params);
+        continue;
+      }
+    }
     const saved = enterRule(node.prim.name);
     let cts: readonly (Tensor | null)[];
     try {
@@ -98,8 +105,17 @@ function backward(y: Tensor, seed: Tensor, trace: Trace, xt: Tensor): Tensor | n
       const c = cts[i];
       if (!needs[i] || c === null || c === undefined) continue;
       const inp = inputs[i]!;
+      const owned = inp.cotOwned;
       const prev = takeCotangent(inp, pass);
-      setCotangent(inp, prev === null ? c : add(prev, c), pass);
+      if (prev !== null && owned && c.size === prev.size && fusable(c, c)) {
+        // first order, into a buffer this pass allocated: add in place (same sums as add(prev, c))
+        const P = prev.data;
+        const C = c.data;
+        for (let k = 0; k < P.length; k++) P[k] += C[k]!;
+        setCotangent(inp, prev, pass, true);
+      } else {
+        setCotangent(inp, prev === null ? c : add(prev, c), pass);
+      }
     }
   }
   return takeCotangent(xt, pass);
@@ -107,9 +123,10 @@ function backward(y: Tensor, seed: Tensor, trace: Trace, xt: Tensor): Tensor | n
 
 const bySeqDescending = (a: Tensor, b: Tensor): number => b.seq - a.seq;
 
-function setCotangent(t: Tensor, c: Tensor, pass: number): void {
+function setCotangent(t: Tensor, c: Tensor, pass: number, owned = false): void {
   t.cot = c;
   t.cotPass = pass;
+  t.cotOwned = owned;
 }
 
 function takeCotangent(t: Tensor, pass: number): Tensor | null {
@@ -117,7 +134,28 @@ function takeCotangent(t: Tensor, pass: number): Tensor | null {
   const c = t.cot;
   t.cot = null;
   t.cotPass = 0;
+  t.cotOwned = false;
   return c;
+}
+
+/**
+ * The cotangent of `t` in this pass as a plain buffer the pass owns (so a primitive's
+ * {@link Primitive.accumulate} may add into it): the owned buffer if there is one, else a
+ * fresh copy of the cotangent so far, or zeros. `null` when the cotangent so far is traced
+ * (then the differentiable rule must be used).
+ */
+function ownedAccumulator(t: Tensor, pass: number): Tensor | null {
+  const owned = t.cotOwned;
+  const prev = takeCotangent(t, pass);
+  let acc: Tensor;
+  if (prev === null) acc = new Tensor(t.shape, new Float64Array(t.size));
+  else if (owned) acc = prev;
+  else if (lower(prev).trace !== null) {
+    setCotangent(t, prev, pass);
+    return null;
+  } else acc = new Tensor(t.shape, Float64Array.from(prev.data));
+  setCotangent(t, acc, pass, true);
+  return acc;
 }
 
 function scalarOutput(op: string, out: Tensor): void {

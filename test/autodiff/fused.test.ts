@@ -13,7 +13,7 @@
  * to a few ulps (here |x| ≤ 3, where none of the factors cancels catastrophically).
  */
 import { describe, expect, it } from 'vitest';
-import { dot, grad, hvp, mul, sigmoid, sub, sum, tanh, tensor, withFiniteCheck, square, type Tensor } from '../../src/autodiff/index.js';
+import { add, concat, dot, grad, hvp, mul, reshape, sigmoid, slice, sub, sum, tanh, tensor, withFiniteCheck, square, type Tensor } from '../../src/autodiff/index.js';
 
 const xs = [-3, -1.3, -0.2, 0, 0.4, 1.1, 2.7];
 const cs = [0.5, -2, 1.5, 3, -0.25, 1, 0.75];
@@ -69,5 +69,38 @@ describe('fused tanh and sigmoid derivative rules', () => {
   it('under the finite check (which turns fusion off) the gradient is the same to the bit', () => {
     const f = (u: Tensor): Tensor => dot(c, tanh(sigmoid(u)));
     expect(withFiniteCheck(() => grad(f)(x)).data).toEqual(grad(f)(x).data);
+  });
+});
+
+/**
+ * Slices accumulate their cotangent in place in a first-order backward pass (no zero-padded
+ * arrays). The finite check turns every shortcut off, so it gives the reference: the two
+ * must agree exactly (=== per element), with overlapping slices, a slice along axis 1 (the
+ * adjoint of concat) and the same tensor also used whole; and at third order, where the
+ * outermost backward pass is first-order and takes the shortcut over nested passes that do not.
+ */
+describe('in-place accumulation of slice cotangents', () => {
+  const theta = tensor([0.3, -1.2, 0.7, 2.1, -0.4, 0.9, 1.5, -0.8]);
+  const dir = tensor([1, 0.5, -0.25, 2, -1, 0.75, 0.1, -0.6]);
+  const f = (t: Tensor): Tensor => {
+    const a = slice(t, 0, 4);
+    const b = slice(t, 2, 6);
+    const m = reshape(slice(t, 2, 8), [2, 3]);
+    const c = concat([m, reshape(slice(t, 0, 2), [2, 1])], 1); // [2, 4]; its rule slices along axis 1
+    return add(add(dot(tanh(a), b), sum(mul(c, c))), add(dot(t, t), sum(sigmoid(slice(t, 5)))));
+  };
+  const same = (got: Tensor, want: Tensor): void => {
+    expect(got.shape).toEqual(want.shape);
+    got.data.forEach((g, i) => expect(g === want.data[i]).toBe(true));
+  };
+
+  it('first order: identical to the unfused backward pass', () => {
+    same(grad(f)(theta), withFiniteCheck(() => grad(f)(theta)));
+  });
+
+  it('second and third order: identical to the unfused passes', () => {
+    same(hvp(f, theta, dir), withFiniteCheck(() => hvp(f, theta, dir)));
+    const t3 = (t: Tensor): Tensor => grad((u) => dot(dir, hvp(f, u, dir)))(t);
+    same(t3(theta), withFiniteCheck(() => t3(theta)));
   });
 });

@@ -77,6 +77,19 @@ const SLICE_AXIS: Primitive<AxisRange> = {
   },
   // the adjoint of taking a slice is padding the cotangent with zeros
   rule: (g, [x], _y, { axis, start }) => [padAxis(g, axis, start, x!.shape[axis]!)],
+  // first order: add g into the slice's place of the accumulated cotangent, without
+  // building the zero-padded array (a model slicing its flat parameter vector into L
+  // pieces would otherwise allocate and add L full-length arrays per gradient)
+  accumulate(acc, g, [x], { axis, start, length }) {
+    const [outer, n, inner] = axisSplit(x!.shape, axis);
+    const G = g.data;
+    const len = length * inner;
+    for (let o = 0; o < outer; o++) {
+      const d = (o * n + start) * inner;
+      const s = o * len;
+      for (let i = 0; i < len; i++) acc[d + i] += G[s + i]!;
+    }
+  },
 };
 
 const PAD_AXIS: Primitive<AxisRange> = {
