@@ -14,7 +14,7 @@
  */
 import { dormandPrince, integrate, OdeError, type VectorField } from '../ode/index.js';
 import { DivergenceError } from './descent.js';
-import type { SlopeFit, VerificationReport } from './types.js';
+import { IgrError, type SlopeFit, type VerificationReport } from './types.js';
 
 /** Largest RK4 step count the reference integrator may double up to. */
 const MAX_REFERENCE_STEPS = 1 << 14;
@@ -117,6 +117,28 @@ export function referenceFlow(field: VectorField, theta0: Float64Array, t: numbe
     previous = estimate;
     coarse = fine;
     n *= 2;
+  }
+}
+
+/** The step count T/h for every h of a ladder; an h that is not > 0 or a T/h that is not whole (to 1e-9) is an IgrError naming `fn`. */
+export function stepCounts(fn: string, hs: readonly number[], T: number): number[] {
+  if (!Array.isArray(hs) || hs.length === 0) throw new IgrError(`${fn}: hs must be a non-empty list of step sizes`);
+  return hs.map((h) => {
+    if (!(h > 0) || !Number.isFinite(h)) throw new IgrError(`${fn}: every h must be a finite number > 0, got ${h}`);
+    const ratio = T / h;
+    const n = Math.round(ratio);
+    if (n < 1 || Math.abs(ratio - n) > 1e-9 * Math.max(1, n)) {
+      throw new IgrError(`${fn}: T/h must be a whole number of steps, but T = ${T}, h = ${h} gives T/h = ${ratio}`);
+    }
+    return n;
+  });
+}
+
+/** Truncation orders: a non-empty list of integers in 1..max, else an IgrError naming `fn`. */
+export function checkOrders(fn: string, orders: readonly number[], max: number): void {
+  if (!Array.isArray(orders) || orders.length === 0) throw new IgrError(`${fn}: orders must be a non-empty list`);
+  for (const p of orders) {
+    if (!Number.isInteger(p) || p < 1 || p > max) throw new IgrError(`${fn}: order ${p} is outside 1..${max} (orders must be integers)`);
   }
 }
 

@@ -7,7 +7,7 @@
  */
 import type { ScalarFn } from '../autodiff/index.js';
 import { tensor } from '../autodiff/index.js';
-import { compareWithFlows, type CandidateFlow } from './compare.js';
+import { checkOrders, compareWithFlows, stepCounts, type CandidateFlow } from './compare.js';
 import { gradientDescent } from './descent.js';
 import { modifiedField, nonGradientPart } from './modified.js';
 import {
@@ -26,12 +26,7 @@ function validate(loss: ScalarFn, theta0: Float64Array, options: VerificationOpt
   const { hs, T, orders } = options;
   if (!(T > 0) || !Number.isFinite(T)) throw new IgrError(`${fn}: T must be a finite number > 0, got ${T}`);
   if (!Array.isArray(hs) || hs.length === 0) throw new IgrError(`${fn}: hs must be a non-empty list of step sizes`);
-  if (!Array.isArray(orders) || orders.length === 0) throw new IgrError(`${fn}: orders must be a non-empty list`);
-  for (const p of orders) {
-    if (!Number.isInteger(p) || p < 1 || p > MAX_ORDER) {
-      throw new IgrError(`${fn}: order ${p} is outside 1..${MAX_ORDER} (orders must be integers)`);
-    }
-  }
+  checkOrders(fn, orders, MAX_ORDER);
   const { tolerance, referenceFactor } = options;
   if (tolerance !== undefined && !(tolerance > 0 && Number.isFinite(tolerance))) {
     throw new IgrError(`${fn}: tolerance must be a finite number > 0, got ${tolerance}`);
@@ -47,15 +42,7 @@ function validate(loss: ScalarFn, theta0: Float64Array, options: VerificationOpt
     throw new IgrError(`${fn}: the loss must return a scalar (shape []), got shape [${value.shape.join(', ')}]`);
   }
   if (!Number.isFinite(value.item())) throw new IgrError(`${fn}: the loss at θ0 is ${value.item()}, not finite`);
-  return hs.map((h) => {
-    if (!(h > 0) || !Number.isFinite(h)) throw new IgrError(`${fn}: every h must be a finite number > 0, got ${h}`);
-    const ratio = T / h;
-    const n = Math.round(ratio);
-    if (n < 1 || Math.abs(ratio - n) > 1e-9 * Math.max(1, n)) {
-      throw new IgrError(`${fn}: T/h must be a whole number of steps, but T = ${T}, h = ${h} gives T/h = ${ratio}`);
-    }
-    return n;
-  });
+  return stepCounts(fn, hs, T);
 }
 
 /**
@@ -81,6 +68,7 @@ export function verifyBackwardError(
   // GD's iterates per h, computed once for the global (θ_n at T) and local (θ_1 at h) comparisons.
   const stepsOf = new Map(hs.map((h, k) => [h, steps[k]!]));
   let iterates: Float64Array[] = [];
+  // GD's report has no flow labels (its orders say what each flow is).
   const { flows: _labels, ...report } = compareWithFlows({
     problem: options.name ?? 'custom',
     theta0: start,

@@ -49,8 +49,8 @@ import { integrate, OdeError, type VectorField } from '../../ode/index.js';
 import { DivergenceError } from '../descent.js';
 import { modifiedField } from '../modified.js';
 import { IgrError } from '../types.js';
-import { compareWithFlows, type CandidateFlow, type ComparisonReport } from '../compare.js';
-import { checkLossAndStart, stepCounts } from './rk.js';
+import { compareWithFlows, stepCounts, type CandidateFlow, type ComparisonReport } from '../compare.js';
+import { checkLossAndStart } from './rk.js';
 
 /** Checks 0 ≤ β < 1 (β = 1 has no gradient flow: the effective rate h/(1 − β) is infinite). */
 export function checkBeta(beta: number, fn: string): void {

@@ -22,7 +22,7 @@ import { elementaryDifferentials, modifiedField, modifiedTerms } from '../modifi
 import { elementaryWeight, exactCoefficient, treesOfOrder, type RungeKuttaWeights } from '../trees.js';
 import { IgrError } from '../types.js';
 import { MAX_ORDER } from '../verify.js';
-import { compareWithFlows, type ComparisonReport } from '../compare.js';
+import { checkOrders, compareWithFlows, stepCounts, type ComparisonReport } from '../compare.js';
 
 /** The built-in tableau names `--optimizer rk:<name>` accepts (those of the ODE module). */
 export const rungeKuttaNames = Object.keys(tableaus) as (keyof typeof tableaus)[];
@@ -120,15 +120,6 @@ export interface RungeKuttaReport extends ComparisonReport {
   };
 }
 
-function wholeSteps(T: number, h: number, fn: string): number {
-  if (!(h > 0) || !Number.isFinite(h)) throw new IgrError(`${fn}: every h must be a finite number > 0, got ${h}`);
-  const n = Math.round(T / h);
-  if (n < 1 || Math.abs(T / h - n) > 1e-9 * Math.max(1, n)) {
-    throw new IgrError(`${fn}: T/h must be a whole number of steps, but T = ${T}, h = ${h} gives T/h = ${T / h}`);
-  }
-  return n;
-}
-
 /** Checks T, θ0 and that the loss is a finite scalar at θ0 (shared by the optimiser verifications). */
 export function checkLossAndStart(fn: string, loss: ScalarFn, theta0: Float64Array, T: number): void {
   if (!(T > 0) || !Number.isFinite(T)) throw new IgrError(`${fn}: T must be a finite number > 0, got ${T}`);
@@ -137,12 +128,6 @@ export function checkLossAndStart(fn: string, loss: ScalarFn, theta0: Float64Arr
   });
   const g = grad(loss)(tensor(Array.from(theta0), [theta0.length]));
   if (g.data.some((v) => !Number.isFinite(v))) throw new IgrError(`${fn}: the gradient of the loss at θ0 is not finite`);
-}
-
-/** Every h valid, T/h whole: the step counts. */
-export function stepCounts(fn: string, hs: readonly number[], T: number): number[] {
-  if (!Array.isArray(hs) || hs.length === 0) throw new IgrError(`${fn}: hs must be a non-empty list of step sizes`);
-  return hs.map((h) => wholeSteps(T, h, fn));
 }
 
 /**
@@ -155,10 +140,7 @@ export function verifyRungeKutta(loss: ScalarFn, theta0: Float64Array | readonly
   const start = Float64Array.from(theta0);
   checkLossAndStart(fn, loss, start, options.T);
   const counts = stepCounts(fn, options.hs, options.T);
-  if (!Array.isArray(options.orders) || options.orders.length === 0) throw new IgrError(`${fn}: orders must be a non-empty list`);
-  for (const p of options.orders) {
-    if (!Number.isInteger(p) || p < 1 || p > MAX_ORDER) throw new IgrError(`${fn}: order ${p} is outside 1..${MAX_ORDER} (orders must be integers)`);
-  }
+  checkOrders(fn, options.orders, MAX_ORDER);
   const q = rungeKuttaOrder(tableau);
   const vanishing = q === 2 ? ' (f_2 vanishes)' : q > 2 ? ` (f_2..f_${q} vanish)` : '';
   const flows: Record<number, Parameters<typeof compareWithFlows>[0]['flows'][number]> = {};
