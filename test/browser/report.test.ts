@@ -9,6 +9,11 @@ import { OUTPUT_DIR, hasChromium, launch, skipMessage, watchErrors, type Session
 
 if (!hasChromium) console.warn(skipMessage);
 
+/** The plot ids of a verification page: global and local error per problem, and a portrait where `portrait[i]`. */
+function plotIds(portrait: boolean[]): string[] {
+  return portrait.flatMap((p, i) => [`problem-${i}-global`, `problem-${i}-local`, ...(p ? [`problem-${i}-phase`] : [])]);
+}
+
 /** What each plot of a verification report drew, as the browser laid it out. */
 function verificationPlots(page: Page) {
   return page.$$eval('svg.plot', (svgs) =>
@@ -38,25 +43,23 @@ describe.skipIf(!hasChromium)('HTML reports in Chromium', () => {
     await session?.close();
   });
 
+  /** Opens a report page, collecting console errors, and probes its plots. */
+  async function openReport(path: string) {
+    const page = await session.context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(pathToFileURL(path).href);
+    return { page, errors, plots: await verificationPlots(page) };
+  }
+
   it('verification report: every plot renders with its series, no console errors', async () => {
     const reports = [tiltedReport(), verifyProblem(findProblem('double-well'), { hs: [0.04, 0.02, 0.01], orders: [1, 2] })];
     const path = writeVerificationReport(join(OUTPUT_DIR, 'verify-report'), reports, {
       command: 'vitest test/browser/report.test.ts',
       losses: { tilted: { loss: tiltedLoss, labels: ['a', 'b'] } },
     });
-    const page = await session.context.newPage();
-    const errors = watchErrors(page);
-    await page.goto(pathToFileURL(path).href);
+    const { page, errors, plots } = await openReport(path);
     // Two problems, each: global, local, phase portrait (both are two-parameter).
-    const plots = await verificationPlots(page);
-    expect(plots.map((p) => p.id)).toEqual([
-      'problem-0-global',
-      'problem-0-local',
-      'problem-0-phase',
-      'problem-1-global',
-      'problem-1-local',
-      'problem-1-phase',
-    ]);
+    expect(plots.map((p) => p.id)).toEqual(plotIds([true, true]));
     for (const p of plots) {
       expect(p.width).toBeGreaterThan(300);
       expect(p.height).toBeGreaterThan(200);
@@ -80,21 +83,9 @@ describe.skipIf(!hasChromium)('HTML reports in Chromium', () => {
       command: 'vitest test/browser/report.test.ts (optimizers)',
       losses: { tilted: { loss: tiltedLoss, labels: ['a', 'b'] } },
     });
-    const page = await session.context.newPage();
-    const errors = watchErrors(page);
-    await page.goto(pathToFileURL(path).href);
-    const plots = await verificationPlots(page);
+    const { page, errors, plots } = await openReport(path);
     // rk and momentum run on a two-parameter loss (error plots and a portrait); SGD has 3 parameters (no portrait).
-    expect(plots.map((p) => p.id)).toEqual([
-      'problem-0-global',
-      'problem-0-local',
-      'problem-0-phase',
-      'problem-1-global',
-      'problem-1-local',
-      'problem-1-phase',
-      'problem-2-global',
-      'problem-2-local',
-    ]);
+    expect(plots.map((p) => p.id)).toEqual(plotIds([true, true, false]));
     const flowsPerProblem = [2, 2, 3];
     for (const p of plots) {
       expect(p.height).toBeGreaterThan(200);
