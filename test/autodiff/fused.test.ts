@@ -13,7 +13,7 @@
  * to a few ulps (here |x| ≤ 3, where none of the factors cancels catastrophically).
  */
 import { describe, expect, it } from 'vitest';
-import { add, concat, dot, grad, hvp, mul, reshape, sigmoid, slice, sub, sum, tanh, tensor, withFiniteCheck, square, type Tensor } from '../../src/autodiff/index.js';
+import { add, concat, dot, grad, hvp, matmul, mul, reshape, sigmoid, slice, sub, sum, tanh, tensor, transpose, withFiniteCheck, square, type Tensor } from '../../src/autodiff/index.js';
 
 const xs = [-3, -1.3, -0.2, 0, 0.4, 1.1, 2.7];
 const cs = [0.5, -2, 1.5, 3, -0.25, 1, 0.75];
@@ -102,5 +102,38 @@ describe('in-place accumulation of slice cotangents', () => {
     same(hvp(f, theta, dir), withFiniteCheck(() => hvp(f, theta, dir)));
     const t3 = (t: Tensor): Tensor => grad((u) => dot(dir, hvp(f, u, dir)))(t);
     same(t3(theta), withFiniteCheck(() => t3(theta)));
+  });
+});
+
+/**
+ * matmul folds a recorded transpose into the product (a dense layer's `h · Wᵀ`). The
+ * unfolded reference multiplies the transpose by 1 first (exact), which hides it from the
+ * fold; values and derivatives at orders 1-3 must agree exactly.
+ */
+describe('matmul folding a recorded transpose', () => {
+  const theta = tensor([0.3, -1.2, 0.7, 2.1, -0.4, 0.9, 1.5, -0.8, 0.25, -0.6, 1.1, 0.05]);
+  const h = tensor([[0.5, -1, 2], [1.5, 0.25, -0.75]]); // [2, 3]
+  const dir = tensor([1, 0.5, -0.25, 2, -1, 0.75, 0.1, -0.6, 0.3, 0.9, -0.2, 0.4]);
+  const model = (fold: boolean) => (t: Tensor): Tensor => {
+    const W = reshape(slice(t, 0, 6), [2, 3]); // [out, in]
+    const V = reshape(slice(t, 6, 12), [2, 3]);
+    const Wt = fold ? transpose(W) : mul(transpose(W), 1);
+    const Vt = fold ? transpose(V) : mul(transpose(V), 1);
+    const z = tanh(matmul(h, Wt)); // [2, 2], right operand folded
+    const u = matmul(Vt, z); // [3, 2], left operand folded
+    return sum(mul(u, u));
+  };
+  const same = (got: Tensor, want: Tensor): void => {
+    expect(got.shape).toEqual(want.shape);
+    got.data.forEach((g, i) => expect(g === want.data[i]).toBe(true));
+  };
+
+  it('value, gradient, HVP and T[v, v] are the same to the bit as without folding', () => {
+    const [f, r] = [model(true), model(false)];
+    expect(f(theta).item()).toBe(r(theta).item());
+    same(grad(f)(theta), grad(r)(theta));
+    same(hvp(f, theta, dir), hvp(r, theta, dir));
+    const t3 = (g: (t: Tensor) => Tensor) => grad((u) => dot(dir, hvp(g, u, dir)))(theta);
+    same(t3(f), t3(r));
   });
 });

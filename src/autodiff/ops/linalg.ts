@@ -4,7 +4,7 @@ import { ShapeError, matmulKernel } from '../kernels.js';
 import { Tensor, fmtShape, type Primitive } from '../tensor.js';
 import { mul } from './elementwise.js';
 import { sum } from './reduce.js';
-import { reshape } from './shape.js';
+import { reshape, transposedSource } from './shape.js';
 
 interface MatmulFlags {
   /** Use Aᵀ in place of A. */
@@ -49,7 +49,10 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const bad = (): ShapeError => new ShapeError(`matmul: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} do not fit (inner dimensions must agree; 1-D or 2-D only)`);
   if (a.ndim === 2 && b.ndim === 2) {
     if (a.shape[1] !== b.shape[0]) throw bad();
-    return mm(a, b, false, false);
+    // a recorded transpose is folded into the product (see transposedSource)
+    const at = transposedSource(a);
+    const bt = transposedSource(b);
+    return mm(at ?? a, bt ?? b, at !== null, bt !== null);
   }
   if (a.ndim === 2 && b.ndim === 1) {
     if (a.shape[1] !== b.shape[0]) throw bad();

@@ -37,6 +37,19 @@ const TRANSPOSE: Primitive<null> = {
   rule: (g) => [transpose(g)],
 };
 
+/**
+ * When `x` was recorded as `transpose(w)` on an active trace, that `w`; else `null`.
+ * Lets matmul fold `a · transpose(w)` (how a dense layer applies `W: [out, in]`) into one
+ * product that reads `w` in place, so the backward pass forms `dW = gᵀ a` directly instead
+ * of `dWᵀ = aᵀ g` followed by a transpose. Same sums in the same order, so the same bits;
+ * at every nesting level, since the folded product is the same primitive bound again.
+ */
+export function transposedSource(x: Tensor): Tensor | null {
+  if (x.trace === null || !x.trace.active) return null;
+  const node = x.node;
+  return node !== null && node.prim === TRANSPOSE ? node.inputs[0]! : null;
+}
+
 /** Transpose of a matrix (2-D tensor). */
 export function transpose(x: Tensor): Tensor {
   if (x.ndim !== 2) throw new ShapeError(`transpose: expected a 2-D tensor, got shape ${fmtShape(x.shape)}`);
