@@ -55,6 +55,12 @@ export interface Primitive<P> {
    * finite check is off; otherwise the backward pass calls {@link rule}.
    */
   readonly accumulate?: (acc: Float64Array, g: Tensor, inputs: readonly Tensor[], params: P) => void;
+  /**
+   * Optional differentiable counterpart of {@link accumulate}, for passes that record
+   * themselves: `prev + rule(g)` as one primitive (for slicing: one full-length array
+   * instead of a zero-padded one plus a sum). Its value equals `add(prev, rule(g))`.
+   */
+  readonly addInto?: (prev: Tensor, g: Tensor, inputs: readonly Tensor[], params: P) => Tensor;
 }
 
 /** The record of one primitive application on the tape of a trace. */

@@ -94,6 +94,18 @@ function backward(y: Tensor, seed: Tensor, trace: Trace, xt: Tensor): Tensor | n
         continue;
       }
     }
+    if (node.prim.addInto !== undefined && needs.length === 1 && needs[0] && inputs[0]!.cotPass === pass) {
+      // recorded pass with a cotangent already there: prev + rule(g) as one primitive
+      const inp = inputs[0]!;
+      const prev = takeCotangent(inp, pass)!;
+      const saved = enterRule(node.prim.name);
+      try {
+        setCotangent(inp, node.prim.addInto(prev, g, node.primals, node.params), pass);
+      } finally {
+        exitRule(saved);
+      }
+      continue;
+    }
     const saved = enterRule(node.prim.name);
     let cts: readonly (Tensor | null)[];
     try {

@@ -137,3 +137,40 @@ describe('matmul folding a recorded transpose', () => {
     same(t3(f), t3(r));
   });
 });
+
+/**
+ * In recorded (nested) passes a slice's cotangent is added into the accumulated one by one
+ * primitive (addAt) instead of zero-padding plus add. Reference without slices: each slice
+ * is a product with a constant 0/1 selection matrix (exact), so derivatives flow through
+ * matmul's rules instead. The accumulation order differs, hence a tolerance: 1e-14 relative
+ * (sums of a handful of O(1) terms; a wrong offset or a lost term would be O(1)).
+ */
+describe('slice cotangents in recorded passes', () => {
+  const m = 8;
+  const theta = tensor([0.3, -1.2, 0.7, 2.1, -0.4, 0.9, 1.5, -0.8]);
+  const dir = tensor([1, 0.5, -0.25, 2, -1, 0.75, 0.1, -0.6]);
+  const select = (start: number, end: number): Tensor => {
+    const S = new Float64Array((end - start) * m);
+    for (let i = start; i < end; i++) S[(i - start) * m + i] = 1;
+    return tensor(S, [end - start, m]);
+  };
+  const model = (cut: (t: Tensor, s: number, e: number) => Tensor) => (t: Tensor): Tensor => {
+    const a = cut(t, 0, 5);
+    const b = cut(t, 3, 8);
+    const c = cut(t, 1, 6);
+    return add(dot(tanh(a), b), add(sum(mul(sigmoid(c), a)), dot(mul(b, b), c)));
+  };
+  const f = model((t, s, e) => slice(t, s, e));
+  const ref = model((t, s, e) => matmul(select(s, e), t));
+  const close = (got: Tensor, want: Tensor): void => {
+    const scale = Math.max(...Array.from(want.data, Math.abs));
+    got.data.forEach((g, i) => expect(Math.abs(g - want.data[i]!)).toBeLessThanOrEqual(1e-14 * scale));
+  };
+
+  it('gradient, HVP and T[v, v] agree with the selection-matrix form', () => {
+    close(grad(f)(theta), grad(ref)(theta));
+    close(hvp(f, theta, dir), hvp(ref, theta, dir));
+    const t3 = (g: (t: Tensor) => Tensor) => grad((u) => dot(dir, hvp(g, u, dir)))(theta);
+    close(t3(f), t3(ref));
+  });
+});

@@ -103,6 +103,30 @@ const SLICE_AXIS: Primitive<AxisRange> = {
       for (let i = 0; i < len; i++) acc[d + i] += G[s + i]!;
     }
   },
+  addInto: (prev, g, _x, range) => bind(ADD_AT_AXIS, [prev, g], range),
+};
+
+/**
+ * `prev` with `g` added at offset `start` along `axis` (`g` spans `length` there): the
+ * recorded form of accumulating a slice's cotangent, `prev + pad(g)` in one primitive.
+ * Linear in both arguments, so its rule is exact at every order: d prev = u, d g = the
+ * matching slice of u.
+ */
+const ADD_AT_AXIS: Primitive<AxisRange> = {
+  name: 'addAt',
+  forward([prev, g], { axis, start, length }) {
+    const [outer, n, inner] = axisSplit(prev!.shape, axis);
+    const out = Float64Array.from(prev!.data);
+    const G = g!.data;
+    const len = length * inner;
+    for (let o = 0; o < outer; o++) {
+      const d = (o * n + start) * inner;
+      const s = o * len;
+      for (let i = 0; i < len; i++) out[d + i] += G[s + i]!;
+    }
+    return new Tensor(prev!.shape, out);
+  },
+  rule: (u, _inputs, _y, { axis, start, length }, needs) => [needs[0] ? u : null, needs[1] ? sliceAxis(u, axis, start, start + length) : null],
 };
 
 const PAD_AXIS: Primitive<AxisRange> = {
