@@ -210,7 +210,16 @@ interface Point {
   richardson: number;
   dormand: number;
   ratio: number;
+  /**
+   * Error bound of this point's own reference: max(Richardson estimate, Dormand–Prince distance)
+   * (the estimate alone where there is no cross-check); `null` where there is no reference or
+   * the bound is not finite (a reference that never reached the asymptotic regime).
+   */
+  bound: number | null;
 }
+
+/** A point with no reference: nothing measured, flagged. */
+const UNMEASURED: Point = { error: null, flagged: true, richardson: 0, dormand: 0, ratio: 0, bound: null };
 
 /**
  * ‖iterate − φ_time(start)‖₂ for the flow of `field`, with the reference integrator of
@@ -218,7 +227,7 @@ interface Point {
  */
 function measurePoint(field: VectorField, start: Float64Array, it: TimedIterate, factor: number, startSteps: number, crossCheck: boolean): Point {
   const ref = referenceFlow(field, start, it.time, startSteps, factor, (y) => norm2(it.iterate, y));
-  if (ref === null) return { error: null, flagged: true, richardson: 0, dormand: 0, ratio: 0 };
+  if (ref === null) return UNMEASURED;
   const error = norm2(it.iterate, ref.y);
   let dp = 0;
   if (crossCheck) {
@@ -241,6 +250,7 @@ function measurePoint(field: VectorField, start: Float64Array, it: TimedIterate,
     richardson: Number.isFinite(ref.estimate) ? ref.estimate : 0,
     dormand: Number.isFinite(dp) ? dp : 0,
     ratio: flagged ? 0 : bound / error,
+    bound: Number.isFinite(bound) ? bound : null,
   };
 }
 
@@ -258,11 +268,14 @@ export function compareWithFlows(spec: OptimizerComparison): ComparisonReport {
   const globalError: Record<number, (number | null)[]> = {};
   const localError: Record<number, (number | null)[]> = {};
   const roundoff = { global: {} as Record<number, boolean[]>, local: {} as Record<number, boolean[]> };
+  const referenceBound = { global: {} as Record<number, (number | null)[]>, local: {} as Record<number, (number | null)[]> };
   for (const p of orders) {
     globalError[p] = [];
     localError[p] = [];
     roundoff.global[p] = [];
     roundoff.local[p] = [];
+    referenceBound.global[p] = [];
+    referenceBound.local[p] = [];
   }
   const diverged: { h: number; step: number }[] = [];
   const steps: number[] = [];
@@ -290,6 +303,8 @@ export function compareWithFlows(spec: OptimizerComparison): ComparisonReport {
         localError[p]!.push(null);
         roundoff.global[p]!.push(false);
         roundoff.local[p]!.push(false);
+        referenceBound.global[p]!.push(null);
+        referenceBound.local[p]!.push(null);
         continue;
       }
       const flow = spec.flows[p]!;
@@ -299,12 +314,14 @@ export function compareWithFlows(spec: OptimizerComparison): ComparisonReport {
       // A local iterate that cannot be formed (a two-step method's history off a flow that blows up
       // backwards) is a flagged gap, like a reference that cannot be computed.
       const localIterate = spec.local(h, field, p);
-      const l: Point = localIterate === null ? { error: null, flagged: true, richardson: 0, dormand: 0, ratio: 0 } : measurePoint(field, spec.theta0, localIterate, factor, 1, false);
+      const l: Point = localIterate === null ? UNMEASURED : measurePoint(field, spec.theta0, localIterate, factor, 1, false);
       record(l);
       globalError[p]!.push(g.error);
       localError[p]!.push(l.error);
       roundoff.global[p]!.push(g.flagged);
       roundoff.local[p]!.push(l.flagged);
+      referenceBound.global[p]!.push(g.bound);
+      referenceBound.local[p]!.push(l.bound);
     }
     spec.onProgress?.(k + 1, spec.hs.length);
   });
@@ -333,6 +350,7 @@ export function compareWithFlows(spec: OptimizerComparison): ComparisonReport {
     globalSlope,
     localSlope,
     referenceErrorBound: { richardson, dormandPrince: dormand, ratioToSmallestError: worst },
+    referenceBound,
     diverged,
     nonGradientPart: { order3: null, samples: 0 },
     pass: orders.every((p) => globalSlope[p]?.pass === true && localSlope[p]?.pass === true),

@@ -122,6 +122,19 @@ export interface VerificationReport {
    * construction; points where that could not be reached are flagged instead).
    */
   referenceErrorBound: { richardson: number; dormandPrince: number; ratioToSmallestError: number };
+  /**
+   * Per kind, per order, per h: the error bound of the reference flow that very point was measured
+   * against (the reference is refined per point until it sits `referenceFactor` below that point's
+   * error, so a small error has a correspondingly accurate reference). Global points: the larger
+   * of the RK4 Richardson estimate and the distance to the Dormand–Prince endpoint; local points:
+   * the Richardson estimate. `null` where nothing was measured (GD diverged, no finite reference)
+   * or the bound is not finite. Fitted points have bound ≤ error / referenceFactor; the scalar
+   * `referenceErrorBound` summarises these (its `richardson` and `dormandPrince` are the maxima).
+   * Present in every report `verifyBackwardError` and `compareWithFlows` make; optional so that
+   * reports built elsewhere (older JSON, hand-made fixtures) still type-check — a report without
+   * it draws no per-point bound.
+   */
+  referenceBound?: { global: Record<number, (number | null)[]>; local: Record<number, (number | null)[]> };
   /** Step sizes for which gradient descent diverged (non-finite or exploding), with the step. */
   diverged: { h: number; step: number }[];
   /**

@@ -1,6 +1,6 @@
 /**
- * A small SVG plot writer: linear and log axes (decade ticks), lines, markers, shaded bands,
- * contour lines and a legend, rendered to a string. No dependency, no DOM: the same code draws
+ * A small SVG plot writer: linear and log axes (decade ticks), lines, markers, shaded bands and
+ * shading under a line, contour lines and a legend, rendered to a string. No dependency, no DOM: the same code draws
  * the static report in Node and the explorer in the browser.
  *
  * Every series is one `<g class="series" data-series="NAME">`, so a test (or a person with the
@@ -145,7 +145,7 @@ export function logScale(domain: [number, number], range: [number, number]): Sca
   return { kind: 'log', domain: [d0, d1], range, map, invert, ticks };
 }
 
-export type MarkerShape = 'circle' | 'square' | 'triangle' | 'diamond' | 'cross';
+export type MarkerShape = 'circle' | 'square' | 'triangle' | 'triangle-down' | 'diamond' | 'cross';
 
 /** A line and/or markers through points in data coordinates. */
 export interface SeriesSpec {
@@ -169,6 +169,14 @@ export interface SeriesSpec {
   /** Small text at the last point (e.g. a fitted slope). */
   label?: string;
   opacity?: number;
+  /**
+   * Shade under the series' line (a bound that varies along x, e.g. the reference integrator's
+   * error at each h): down to the bottom of the frame, or a strip `depth` pixels deep, so that
+   * several bounds in one plot do not cover each other's data.
+   */
+  fillBelow?: { opacity: number; depth?: number };
+  /** Drawn under every series not so marked, whatever the order they were added in (the legend keeps that order). */
+  behind?: boolean;
   /** Vertical error bars [x, yLow, yHigh] (e.g. mean ± standard deviation over seeds). */
   bars?: readonly (readonly [number, number, number])[];
 }
@@ -218,6 +226,8 @@ function markerPath(shape: MarkerShape, x: number, y: number, r: number): string
       return `M${px(x - r)},${px(y - r)}h${2 * r}v${2 * r}h${-2 * r}Z`;
     case 'triangle':
       return `M${px(x)},${px(y - r * 1.2)}L${px(x + r * 1.1)},${px(y + r * 0.8)}L${px(x - r * 1.1)},${px(y + r * 0.8)}Z`;
+    case 'triangle-down':
+      return `M${px(x)},${px(y + r * 1.2)}L${px(x + r * 1.1)},${px(y - r * 0.8)}L${px(x - r * 1.1)},${px(y - r * 0.8)}Z`;
     case 'diamond':
       return `M${px(x)},${px(y - r * 1.3)}L${px(x + r)},${px(y)}L${px(x)},${px(y + r * 1.3)}L${px(x - r)},${px(y)}Z`;
     case 'cross':
@@ -385,12 +395,27 @@ export class Plot {
       });
       body.push(`<g class="contours" data-series="${escapeXml(c.name)}" fill="none" stroke="${c.color}" stroke-width="0.8">${paths.join('')}</g>`);
     }
-    for (const s of this.series) {
+    // Series marked `behind` first, so what they shade never covers another series' markers.
+    for (const s of [...this.series.filter((t) => t.behind), ...this.series.filter((t) => !t.behind)]) {
       const pts = s.points.filter(
         ([a, b]) => Number.isFinite(a) && Number.isFinite(b) && (x.kind === 'linear' || a > 0) && (y.kind === 'linear' || b > 0),
       );
       const cls = `series${s.kind ? ' ' + s.kind : ''}`;
       const parts: string[] = [];
+      if (s.fillBelow !== undefined && pts.length >= 1) {
+        // One point alone gets a narrow column, so it still shows.
+        const xs = pts.map(([a]) => x.map(a));
+        const ys = pts.map(([, b]) => y.map(b));
+        if (pts.length === 1) {
+          xs.push(xs[0]! + 3);
+          xs[0] = xs[0]! - 3;
+          ys.push(ys[0]!);
+        }
+        const { opacity, depth } = s.fillBelow;
+        const under = xs.map((a, i) => `L${px(a)},${px(depth === undefined ? bottom : ys[i]! + depth)}`).reverse();
+        const d = `M${px(xs[0]!)},${px(ys[0]!)}${xs.slice(1).map((a, i) => `L${px(a)},${px(ys[i + 1]!)}`).join('')}${under.join('')}Z`;
+        parts.push(`<path class="area" d="${d}" fill="${s.color}" fill-opacity="${opacity}" stroke="none"/>`);
+      }
       if ((s.line ?? true) && pts.length >= 2) {
         const d = pts.map(([a, b], i) => `${i === 0 ? 'M' : 'L'}${px(x.map(a))},${px(y.map(b))}`).join('');
         parts.push(
@@ -423,7 +448,7 @@ export class Plot {
         const mx = (x.map(a0) + x.map(a1)) / 2;
         const my = (y.map(b0) + y.map(b1)) / 2;
         parts.push(
-          `<text class="series-label" x="${px(Math.max(mx - 4, left + 4))}" y="${px(my - 7)}" text-anchor="${mx - 4 - left > 150 ? 'end' : 'start'}" font-size="11" fill="${s.color}">${escapeXml(s.label)}</text>`,
+          `<text class="series-label" x="${px(Math.max(mx - 4, left + 4))}" y="${px(my - 7)}" text-anchor="${mx - 4 - left > 150 ? 'end' : 'start'}" font-size="11" fill="${s.color}" stroke="#fff" stroke-width="3" stroke-opacity="0.85" paint-order="stroke">${escapeXml(s.label)}</text>`,
         );
       }
       body.push(`<g class="${cls}" data-series="${escapeXml(s.name)}" data-points="${pts.length}">${parts.join('')}</g>`);
@@ -453,6 +478,7 @@ export class Plot {
     for (const s of this.series) {
       if (s.legend === false) continue;
       let sw = '';
+      if (s.fillBelow !== undefined) sw += `<rect x="0" y="0" width="16" height="6" fill="${s.color}" fill-opacity="${s.fillBelow.opacity}"/>`;
       if (s.line ?? true) sw += `<line x1="0" y1="0" x2="16" y2="0" stroke="${s.color}" stroke-width="${s.width ?? 1.8}"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`;
       if (s.marker) sw += `<path d="${markerPath(s.marker, 8, 0, 3.5)}" fill="${s.hollow || s.marker === 'cross' ? 'none' : s.color}" stroke="${s.color}"/>`;
       entries.push({ name: s.name, swatch: sw });

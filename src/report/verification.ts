@@ -13,7 +13,7 @@ import { sgdProblems } from '../igr/optimizers/index.js';
 import { formatNumber, page, table, type Cell } from './html.js';
 import { describeOptimizer, optimizerOf, optimizerPortrait, stepName } from './optimizer.js';
 import { phasePortrait, suggestPhaseSettings } from './phase.js';
-import { Plot, PlotError, escapeXml, orderColor } from './svg.js';
+import { Plot, PlotError, decadeLabel, escapeXml, orderColor } from './svg.js';
 import { writeFileAtomic } from './write.js';
 
 /** A loss the report can evaluate for a problem's phase portrait (built-in problems are found by name). */
@@ -42,12 +42,79 @@ function fitLine(fit: SlopeFit, hs: readonly number[]): [number, number][] {
   return hs.map((h) => [h, Math.exp(fit.intercept + fit.slope * Math.log(h))]);
 }
 
+/** The h range a fitted line is drawn over: the points it used (or the whole ladder). */
+function fitSpan(hs: readonly number[], used: readonly number[]): number[] {
+  return used.length >= 2 ? [Math.min(...used), Math.max(...used)] : [Math.min(...hs), Math.max(...hs)];
+}
+
+/**
+ * Decades below the smallest error the y axis reaches to show reference bounds. Fitted points sit
+ * ≥ 100× (two decades) above their bound, so three show every such gap in full; a bound further
+ * down (a one-step reference over a tiny h is often at round-off, ~1e-15) would squash the errors
+ * into a corner, so it is marked ▾ at the bottom edge instead.
+ */
+const BOUND_DECADES = 3;
+
+/**
+ * Depth in pixels of the shading under each reference-bound line: a strip, not down to the axis,
+ * because one order's bound may lie above another order's (smaller, still ≥ 100× larger than its
+ * own bound) errors, and shading to the axis would draw those points inside a band.
+ */
+const BOUND_STRIP = 9;
+
+/** Margin of a log axis beyond its data, in decades (as the plot writer's own default). */
+const LOG_MARGIN = 0.2;
+
+/** Each order's measured points, split into fitted and flagged, with its reference bounds. */
+interface OrderPoints {
+  fitted: [number, number][];
+  flagged: [number, number][];
+  bounds: [number, number][];
+}
+
+function orderPoints(report: VerificationReport, kind: Kind, p: number): OrderPoints {
+  const errs = (kind === 'global' ? report.globalError : report.localError)[p] ?? [];
+  const flags = report.roundoff[kind][p] ?? [];
+  const refs = report.referenceBound?.[kind][p] ?? [];
+  const out: OrderPoints = { fitted: [], flagged: [], bounds: [] };
+  report.hs.forEach((h, i) => {
+    const e = errs[i];
+    if (e === null || e === undefined || !(e > 0)) return;
+    (flags[i] ? out.flagged : out.fitted).push([h, e]);
+    const b = refs[i];
+    if (b !== null && b !== undefined && b > 0 && Number.isFinite(b)) out.bounds.push([h, b]);
+  });
+  return out;
+}
+
+/**
+ * The y domain of an error plot: every error and fitted line, and the reference bounds down to
+ * {@link BOUND_DECADES} below the smallest error; `undefined` when there is nothing to draw (the
+ * plot writer then says so).
+ */
+function errorDomain(report: VerificationReport, kind: Kind, points: Map<number, OrderPoints>): [number, number] | undefined {
+  const fits = kind === 'global' ? report.globalSlope : report.localSlope;
+  const values: number[] = [];
+  const bounds: number[] = [];
+  for (const [p, pts] of points) {
+    for (const [, e] of [...pts.fitted, ...pts.flagged]) values.push(e);
+    for (const [, b] of pts.bounds) bounds.push(b);
+    const fit = fits[p];
+    if (fit) for (const [, e] of fitLine(fit, fitSpan(report.hs, pts.fitted.map(([h]) => h)))) if (e > 0 && Number.isFinite(e)) values.push(e);
+  }
+  if (values.length === 0) return undefined;
+  const lo = Math.min(...values);
+  const hi = Math.max(...values, ...bounds);
+  const bottom = Math.min(lo, Math.max(Math.min(...bounds, lo), lo / 10 ** BOUND_DECADES));
+  return [bottom / 10 ** LOG_MARGIN, hi * 10 ** LOG_MARGIN];
+}
+
 /** The log-log plot of one kind of error (global or local) against h, one series per order. */
 export function errorPlot(report: VerificationReport, kind: Kind, id?: string): Plot {
-  const errors = kind === 'global' ? report.globalError : report.localError;
   const fits = kind === 'global' ? report.globalSlope : report.localSlope;
-  const roundoff = report.roundoff[kind];
   const o = optimizerOf(report);
+  const points = new Map(report.orders.map((p) => [p, orderPoints(report, kind, p)]));
+  const domain = errorDomain(report, kind, points);
   const yLabel =
     o?.name === 'sgd'
       ? `‖mean θ − flow‖ after ${kind === 'global' ? `${o.epochs} epoch${o.epochs === 1 ? '' : 's'}` : '1 epoch'}`
@@ -57,23 +124,11 @@ export function errorPlot(report: VerificationReport, kind: Kind, id?: string): 
   const plot = new Plot({
     title: `${report.problem}: ${kind} error vs ${o?.name === 'sgd' ? 'ε' : 'h'}`,
     x: { kind: 'log', label: stepName(o) },
-    y: { kind: 'log', label: yLabel },
+    y: { kind: 'log', label: yLabel, ...(domain && { domain }) },
     id,
   });
-  const bound = Math.max(report.referenceErrorBound.richardson, report.referenceErrorBound.dormandPrince);
-  if (kind === 'global' && Number.isFinite(bound) && bound > 0) {
-    plot.band({ name: `reference bound ${formatNumber(bound, 2)}`, y0: 0, y1: bound, color: '#888', opacity: 0.22 });
-  }
   for (const p of report.orders) {
-    const errs = errors[p] ?? [];
-    const flags = roundoff[p] ?? [];
-    const fitted: [number, number][] = [];
-    const flagged: [number, number][] = [];
-    report.hs.forEach((h, i) => {
-      const e = errs[i];
-      if (e === null || e === undefined || !(e > 0)) return;
-      (flags[i] ? flagged : fitted).push([h, e]);
-    });
+    const { fitted, flagged } = points.get(p)!;
     const fit = fits[p];
     const legendName = fit ? `p=${p}: slope ${fit.slope.toFixed(2)} (expect ${fit.expected})` : `p=${p}: no fit`;
     plot.add({ name: legendName, points: fitted, color: orderColor(p), marker: 'circle', line: false, kind: 'error' });
@@ -81,11 +136,9 @@ export function errorPlot(report: VerificationReport, kind: Kind, id?: string): 
       plot.add({ name: `p=${p} round-off (not fitted)`, points: flagged, color: orderColor(p), marker: 'circle', hollow: true, line: false, kind: 'roundoff' });
     }
     if (fit) {
-      const used = fitted.map(([h]) => h);
-      const span = used.length >= 2 ? [Math.min(...used), Math.max(...used)] : [Math.min(...report.hs), Math.max(...report.hs)];
       plot.add({
         name: `p=${p} fit`,
-        points: fitLine(fit, span),
+        points: fitLine(fit, fitSpan(report.hs, fitted.map(([h]) => h))),
         color: orderColor(p),
         dash: '6 3',
         width: 1.3,
@@ -95,9 +148,51 @@ export function errorPlot(report: VerificationReport, kind: Kind, id?: string): 
       });
     }
   }
+  // Per order, the error bound of the reference each point was measured against: the reference is
+  // refined per point, so a small error has its own, smaller bound, and every fitted point sits
+  // ≥ 100× above its own shading (one band at the largest bound would wrongly swallow them).
+  for (const p of report.orders) {
+    const { bounds } = points.get(p)!;
+    if (bounds.length === 0) continue;
+    plot.add({ name: `p=${p} reference bound`, points: bounds, color: orderColor(p), dash: '2 2', width: 1.2, fillBelow: { opacity: 0.2, depth: BOUND_STRIP }, behind: true, kind: 'reference' });
+    const below = domain ? bounds.filter(([, b]) => b < domain[0]) : [];
+    if (below.length > 0) {
+      // Just inside the bottom edge: a bound too small for the axis (see BOUND_DECADES).
+      const edge = domain![0] * 10 ** (LOG_MARGIN / 3);
+      plot.add({ name: `p=${p} reference bound below the axis`, points: below.map(([h]) => [h, edge]), color: orderColor(p), marker: 'triangle-down', line: false, legend: false, kind: 'reference-below' });
+    }
+  }
   const who = o === null ? 'GD' : o.name === 'rk' ? `rk:${o.tableau}` : o.name === 'momentum' ? 'heavy ball' : 'SGD';
   for (const d of report.diverged) plot.note(`${who} diverged at h = ${d.h} (step ${d.step}): no error measured there`);
   return plot;
+}
+
+/**
+ * The smallest ratio, over the fitted points of one plot, of a point's error to its own reference
+ * bound (how far the filled markers sit above their shading); `null` without bounds.
+ */
+export function boundMargin(report: VerificationReport, kind: Kind): number | null {
+  let margin: number | null = null;
+  for (const p of report.orders) {
+    const errs = (kind === 'global' ? report.globalError : report.localError)[p] ?? [];
+    report.hs.forEach((_, i) => {
+      const e = errs[i];
+      const b = report.referenceBound?.[kind][p]?.[i];
+      if (report.roundoff[kind][p]?.[i] || e === null || e === undefined || b === null || b === undefined || !(b > 0)) return;
+      margin = Math.min(margin ?? Infinity, e / b);
+    });
+  }
+  return margin;
+}
+
+/** The caption's sentence on the shading of one error plot. */
+function boundCaption(report: VerificationReport, kind: Kind, plot: Plot): string {
+  if (!report.referenceBound) return ' No per-point reference bound in this report.';
+  const margin = boundMargin(report, kind);
+  const below = plot.series.some((s) => s.kind === 'reference-below');
+  return ` Shaded in each order's colour, up to a dotted line: the reference integrator's error bound for each point${
+    margin === null ? '' : ` (every filled marker sits ≥ ${margin < 1000 ? Math.floor(margin) : decadeLabel(Math.floor(Math.log10(margin)))}× above its own)`
+  }${below ? '; ▾ at the bottom edge: a bound below the axis' : ''}.`;
 }
 
 function errorTable(report: VerificationReport, kind: Kind): string {
@@ -213,9 +308,7 @@ function problemSection(report: VerificationReport, index: number, opts: Verific
       continue;
     }
     figures.push(
-      `<figure>${svg}<figcaption>${escapeXml(errorCaption(report, kind))}${
-        kind === 'global' ? ' Shaded: up to the reference integrator\'s error bound (its maximum over h and p).' : ''
-      } Hollow markers: at the round-off / reference floor, not fitted.</figcaption></figure>`,
+      `<figure>${svg}<figcaption>${escapeXml(errorCaption(report, kind) + boundCaption(report, kind, plot))} Hollow markers: at the round-off / reference floor, not fitted.</figcaption></figure>`,
     );
   }
   if (o?.name === 'sgd') {
