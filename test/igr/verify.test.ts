@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dot, pow, sum, tensor, type Tensor } from '../../src/autodiff/index.js';
+import { dot, mul, pow, square, sum, tensor, type Tensor } from '../../src/autodiff/index.js';
 import {
   findProblem,
   fitSlope,
@@ -87,6 +87,70 @@ describe('determinism and progress', () => {
   });
 });
 
+describe('the per-point reference bound', () => {
+  // A diagonal quadratic E = ½ Σ a_i θ_i²: GD is θ_n,i = (1 − h a_i)^n θ0_i and the order-p flow
+  // θ' = −(A + hA²/2 + … + h^{p−1}A^p/p) θ (the truncated (1/h) log(I − hA)) is exp(−m_i t) θ0_i,
+  // so each point's true error is known in closed form, independently of the reference integrator.
+  const a = [1, 2.5, 0.4];
+  const theta0 = [1, -0.7, 2];
+  const loss = (x: Tensor) => mul(sum(mul(tensor(a), square(x))), 0.5);
+  const hs = [0.08, 0.04, 0.02, 0.01];
+  const T = 0.8;
+  const r = verifyBackwardError(loss, theta0, { hs, T, orders: [1, 2, 3] });
+  const flow = (h: number, p: number, t: number): number[] =>
+    a.map((ai, i) => {
+      let m = 0;
+      for (let j = 1; j <= p; j++) m += (h ** (j - 1) * ai ** j) / j;
+      return Math.exp(-m * t) * theta0[i]!;
+    });
+  const gd = (h: number, n: number): number[] => a.map((ai, i) => (1 - h * ai) ** n * theta0[i]!);
+  const dist = (u: number[], v: number[]): number => Math.hypot(...u.map((x, i) => x - v[i]!));
+
+  it('is recorded for every order and h, and every fitted point sits ≥ 100× above its own bound', () => {
+    for (const kind of ['global', 'local'] as const) {
+      for (const p of r.orders) {
+        const bounds = r.referenceBound![kind][p]!;
+        const errors = (kind === 'global' ? r.globalError : r.localError)[p]!;
+        expect(bounds).toHaveLength(hs.length);
+        bounds.forEach((b, k) => {
+          expect(r.roundoff[kind][p]![k]).toBe(false);
+          expect(b, `${kind} p=${p} h=${hs[k]}`).not.toBeNull();
+          expect(100 * b!).toBeLessThanOrEqual(errors[k]!); // referenceFactor = 100, the default
+        });
+      }
+    }
+  });
+
+  it('the scalar summary is its maximum, and the ratio its worst bound / error', () => {
+    const all = (['global', 'local'] as const).flatMap((kind) => r.orders.flatMap((p) => r.referenceBound![kind][p]!.map((b) => b!)));
+    const { richardson, dormandPrince, ratioToSmallestError } = r.referenceErrorBound;
+    expect(Math.max(...all)).toBe(Math.max(richardson, dormandPrince));
+    const ratios = (['global', 'local'] as const).flatMap((kind) =>
+      r.orders.flatMap((p) => r.referenceBound![kind][p]!.map((b, k) => b! / (kind === 'global' ? r.globalError : r.localError)[p]![k]!)),
+    );
+    expect(Math.max(...ratios)).toBe(ratioToSmallestError);
+  });
+
+  it('bounds the reference’s actual error: |measured − closed-form error| ≤ 1.25 × bound at every point', () => {
+    // The measured error differs from the true one by at most the reference's own error
+    // (triangle inequality). Richardson's (y_N − y_2N)/15 is that error to leading order; the
+    // refinement stops only in the asymptotic regime (the estimate fell ≥ 8× on the last
+    // doubling), where the neglected terms are a small fraction of it: 1.25 allows for them
+    // (measured up to 0.99). For local points (Richardson alone) the bound is also not loose:
+    // ≥ half the actual reference error (measured ≥ 0.93), so the band is drawn where it belongs.
+    for (const p of r.orders) {
+      hs.forEach((h, k) => {
+        const n = Math.round(T / h);
+        const g = Math.abs(r.globalError[p]![k]! - dist(gd(h, n), flow(h, p, T))) / r.referenceBound!.global[p]![k]!;
+        const l = Math.abs(r.localError[p]![k]! - dist(gd(h, 1), flow(h, p, h))) / r.referenceBound!.local[p]![k]!;
+        expect(g, `global p=${p} h=${h}`).toBeLessThanOrEqual(1.25);
+        expect(l, `local p=${p} h=${h}`).toBeLessThanOrEqual(1.25);
+        expect(l, `local p=${p} h=${h}`).toBeGreaterThanOrEqual(0.5);
+      });
+    }
+  });
+});
+
 describe('what the verification reports when it cannot measure', () => {
   it('a diverging h is reported with its step and null errors; the other step sizes are still measured', () => {
     // E = θ⁴ from θ = 2: h = 0.5 explodes at step 3; the small h stay stable.
@@ -95,6 +159,8 @@ describe('what the verification reports when it cannot measure', () => {
     expect(r.diverged).toEqual([{ h: 0.5, step: 3 }]);
     expect(r.globalError[1]![0]).toBeNull();
     expect(r.localError[2]![0]).toBeNull();
+    expect(r.referenceBound!.global[1]![0]).toBeNull(); // nothing measured, no reference
+    expect(r.referenceBound!.local[2]![0]).toBeNull();
     for (let k = 1; k < 4; k++) expect(r.globalError[1]![k]!).toBeGreaterThan(0);
     expect(r.globalSlope[1]!.used).toBe(3);
     expect(Math.abs(r.globalSlope[1]!.slope - 1)).toBeLessThan(0.1);
