@@ -157,8 +157,10 @@ export function errorPlot(report: VerificationReport, kind: Kind, id?: string): 
     plot.add({ name: `p=${p} reference bound`, points: bounds, color: orderColor(p), dash: '2 2', width: 1.2, fillBelow: { opacity: 0.2, depth: BOUND_STRIP }, behind: true, kind: 'reference' });
     const below = domain ? bounds.filter(([, b]) => b < domain[0]) : [];
     if (below.length > 0) {
-      // Just inside the bottom edge: a bound too small for the axis (see BOUND_DECADES).
-      const edge = domain![0] * 10 ** (LOG_MARGIN / 3);
+      // A bound too small for the axis (see BOUND_DECADES): ▾ with its tip just inside the bottom
+      // edge (the marker reaches 1.2 × its 3.5 px radius below its centre).
+      const { y } = plot.scales();
+      const edge = y.invert(y.range[0] - 6);
       plot.add({ name: `p=${p} reference bound below the axis`, points: below.map(([h]) => [h, edge]), color: orderColor(p), marker: 'triangle-down', line: false, legend: false, kind: 'reference-below' });
     }
   }

@@ -103,4 +103,47 @@ describe('Plot', () => {
     expect(y.domain[1]).toBeGreaterThan(1.0);
     expect(p.toSvg()).toContain('class="bars"');
   });
+
+  /** Vertices (x, y) in pixels of an SVG path made of M/L commands. */
+  const vertices = (d: string): [number, number][] => Array.from(d.matchAll(/[ML]([\d.-]+),([\d.-]+)/g), (m) => [Number(m[1]), Number(m[2])]);
+
+  it('shades under a line: a strip `depth` pixels deep following it, or down to the frame', () => {
+    const pts: [number, number][] = [[0.1, 1e-4], [0.05, 1e-6], [0.025, 1e-8]];
+    const p = new Plot({ title: 'under', x: { kind: 'log', label: 'h' }, y: { kind: 'log', label: 'e', domain: [1e-10, 1e-2] }, height: 300 });
+    p.add({ name: 'strip', points: pts, color: '#0a0', fillBelow: { opacity: 0.2, depth: 9 } });
+    p.add({ name: 'full', points: pts, color: '#a00', fillBelow: { opacity: 0.1 } });
+    const svg = p.toSvg();
+    const area = (name: string) => vertices(svg.match(new RegExp(`data-series="${name}"[^>]*><path class="area" d="([^"]+)"`))![1]!);
+    const { x, y } = p.scales();
+    const line = pts.map(([a, b]) => [x.map(a), y.map(b)]);
+    // Along the line, then back under it: the strip 9 px lower, the full shade at the frame's bottom (300 − 46).
+    const strip = area('strip');
+    expect(strip).toHaveLength(6);
+    strip.slice(0, 3).forEach(([a, b], i) => expect([a, b]).toEqual(line[i]!.map((v) => Math.round(v * 100) / 100)));
+    strip.slice(3).reverse().forEach(([a, b], i) => {
+      expect(a).toBeCloseTo(line[i]![0]!, 1);
+      expect(b).toBeCloseTo(line[i]![1]! + 9, 1);
+    });
+    expect(area('full').slice(3).map(([, b]) => b)).toEqual([254, 254, 254]);
+    expect(svg).toContain('fill="#0a0" fill-opacity="0.2"');
+  });
+
+  it('draws series marked behind under the others, keeping the legend in the order added', () => {
+    const p = new Plot({ title: 'order', x: { kind: 'log', label: 'h' }, y: { kind: 'log', label: 'e' } });
+    p.add({ name: 'data', points: [[0.1, 1e-2], [0.05, 1e-3]], color: '#00f', marker: 'circle' });
+    p.add({ name: 'bound', points: [[0.1, 1e-5], [0.05, 1e-6]], color: '#00f', fillBelow: { opacity: 0.2, depth: 9 }, behind: true });
+    const svg = p.toSvg();
+    const data = svg.slice(svg.indexOf('<g class="data"'));
+    expect(data.indexOf('data-series="bound"')).toBeLessThan(data.indexOf('data-series="data"'));
+    const legend = svg.slice(svg.indexOf('<g class="legend"'));
+    expect(legend.indexOf('>data<')).toBeLessThan(legend.indexOf('>bound<'));
+  });
+
+  it('a single point still gets a visible shaded column', () => {
+    const p = new Plot({ title: 'one', x: { kind: 'log', label: 'h' }, y: { kind: 'log', label: 'e' } });
+    p.add({ name: 'b', points: [[0.1, 1e-5]], color: '#00f', fillBelow: { opacity: 0.2, depth: 9 } });
+    const d = p.toSvg().match(/class="area" d="([^"]+)"/)![1]!;
+    const xs = vertices(d).map(([a]) => a);
+    expect(Math.max(...xs) - Math.min(...xs)).toBeCloseTo(6, 6);
+  });
 });

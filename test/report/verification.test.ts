@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorPlot, renderVerificationReport } from '../../src/report/verification.js';
+import { boundMargin, errorPlot, renderVerificationReport } from '../../src/report/verification.js';
 import { formatNumber } from '../../src/report/html.js';
 import { escapeXml } from '../../src/report/svg.js';
 import type { VerificationReport } from '../../src/igr/index.js';
@@ -12,6 +12,22 @@ function count(html: string, re: RegExp): number {
   return html.match(re)?.length ?? 0;
 }
 
+/** The inside of the `<g>` of one series (series groups hold paths and text, no nested groups). */
+function group(svg: string, cls: string, name: string): string {
+  const m = svg.match(new RegExp(`<g class="series ${cls}" data-series="${name.replace(/[.*+?^${}()|[\]\\=]/g, '\\$&')}" data-points="\\d+">(.*?)</g>`));
+  expect(m, `series ${cls} '${name}'`).not.toBeNull();
+  return m![1]!;
+}
+
+/** Pixel (x, y) of each vertex of a path's M/L commands, or of each circle marker's centre. */
+function pathPoints(groupSvg: string, cls: 'line' | 'markers'): [number, number][] {
+  const d = groupSvg.match(new RegExp(`class="${cls}" d="([^"]+)"`))![1]!;
+  // Circle markers start at the left edge (x − r, y) of radius r = 3.5.
+  return cls === 'line'
+    ? Array.from(d.matchAll(/[ML]([\d.-]+),([\d.-]+)/g), (m) => [Number(m[1]), Number(m[2])])
+    : Array.from(d.matchAll(/M([\d.-]+),([\d.-]+)a/g), (m) => [Number(m[1]) + 3.5, Number(m[2])]);
+}
+
 describe('verification report', () => {
   it('draws global and local error plots with one series per order, and a phase portrait for 2-D losses', () => {
     const report = tiltedReport();
@@ -22,7 +38,11 @@ describe('verification report', () => {
       const one = svg.slice(0, svg.indexOf('</svg>'));
       expect(count(one, /class="series error"/g)).toBe(2);
       expect(count(one, /class="series fit"/g)).toBe(2);
+      expect(count(one, /class="series reference"/g)).toBe(2);
     }
+    // The one grey band at the largest bound is gone: it drew small errors inside it.
+    expect(html).not.toContain('class="band"');
+    expect(html).toContain('the reference integrator&#39;s error bound for each point (every filled marker sits ≥ ');
     const phase = html.slice(html.indexOf('id="problem-0-phase"'));
     expect(count(phase.slice(0, phase.indexOf('</svg>')), /class="series flow"/g)).toBe(3);
     expect(html).toContain('class="contours"');
@@ -56,6 +76,61 @@ describe('verification report', () => {
         expect(Math.abs(Math.log(report.globalError[p]![i]! / onLine))).toBeLessThan(0.05);
       });
     }
+  });
+
+  it('each order’s reference bound is drawn at every h, in its colour, ≥ 100× (two decades of pixels) below each of its fitted points', () => {
+    const report = tiltedReport();
+    for (const kind of ['global', 'local'] as const) {
+      const plot = errorPlot(report, kind, `t-${kind}`);
+      const svg = plot.toSvg();
+      const { y } = plot.scales();
+      const decade = y.map(1e-6) - y.map(1e-5); // pixels per decade (y grows downwards)
+      const errors = kind === 'global' ? report.globalError : report.localError;
+      for (const p of report.orders) {
+        const bounds = report.referenceBound![kind][p]!;
+        const series = plot.series.find((s) => s.kind === 'reference' && s.name === `p=${p} reference bound`)!;
+        // The data: one point per h, the recorded bound, ≥ 100× below the error at that h.
+        expect(series.points).toEqual(report.hs.map((h, i) => [h, bounds[i]]));
+        report.hs.forEach((_, i) => expect(100 * bounds[i]!).toBeLessThanOrEqual(errors[p]![i]!));
+        expect(series.color).toBe(plot.series.find((s) => s.kind === 'error' && s.name.startsWith(`p=${p}:`))!.color);
+        // The drawing: the line's vertex under each filled marker lies ≥ 2 decades lower on the page.
+        const ref = group(svg, 'reference', `p=${p} reference bound`);
+        expect(ref).toContain('class="area"');
+        const line = pathPoints(ref, 'line');
+        expect(line).toHaveLength(report.hs.length);
+        const markers = pathPoints(group(svg, 'error', plot.series.find((s) => s.kind === 'error' && s.name.startsWith(`p=${p}:`))!.name), 'markers');
+        expect(markers).toHaveLength(report.hs.length);
+        for (const [mx, my] of markers) {
+          const under = line.find(([lx]) => Math.abs(lx - mx) < 0.02)!;
+          expect(under, `${kind} p=${p}: a bound under the marker at x = ${mx}`).toBeDefined();
+          expect(under[1] - my).toBeGreaterThanOrEqual(2 * decade - 0.02); // 0.01 px rounding on each
+        }
+      }
+      expect(boundMargin(report, kind)!).toBeGreaterThanOrEqual(100);
+    }
+  });
+
+  it('a bound below the axis (≥ 3 decades under every error) is marked ▾ inside the bottom edge and said in the caption', () => {
+    const report: VerificationReport = structuredClone(tiltedReport());
+    report.referenceBound!.global[1]![2] = 1e-30;
+    const plot = errorPlot(report, 'global', 'below');
+    const svg = plot.toSvg();
+    const { y } = plot.scales();
+    expect(y.domain[0]).toBeGreaterThan(1e-30);
+    const below = group(svg, 'reference-below', 'p=1 reference bound below the axis');
+    const [[, my]] = Array.from(below.matchAll(/M[\d.-]+,([\d.-]+)L/g), (m) => [0, Number(m[1])]);
+    expect(my!).toBeLessThanOrEqual(plot.height - 46); // inside the frame's bottom edge
+    expect(svg).toContain('data-series="p=1 reference bound below the axis" data-points="1"');
+    const html = renderVerificationReport([report], { command, generated });
+    expect(html).toContain('▾ at the bottom edge: a bound below the axis');
+  });
+
+  it('a report without per-point bounds (made by hand, or older JSON) draws none and says so', () => {
+    const report: VerificationReport = structuredClone(tiltedReport());
+    delete report.referenceBound;
+    const html = renderVerificationReport([report], { command, generated });
+    expect(html).not.toContain('class="series reference"');
+    expect(html).toContain('No per-point reference bound in this report.');
   });
 
   it('marks round-off points hollow and outside the fit, and says where GD diverged', () => {
@@ -111,6 +186,7 @@ describe('verification report', () => {
         const svg = svgOf(`problem-${i}-${kind}`);
         expect(count(svg, /class="series error"/g)).toBe(r.orders.length);
         expect(count(svg, /class="series fit"/g)).toBe(r.orders.length);
+        expect(count(svg, /class="series reference"/g)).toBe(r.orders.length);
         const fits = kind === 'global' ? r.globalSlope : r.localSlope;
         r.orders.forEach((p, j) => {
           expect(fits[p]!.expected).toBe(expected[i]![k]![j]);
