@@ -25,6 +25,14 @@ function verificationPlots(page: Page) {
         height: box.height,
         errors: s.querySelectorAll('g.series.error').length,
         fits: s.querySelectorAll('g.series.fit').length,
+        references: s.querySelectorAll('g.series.reference').length,
+        // Shading under each reference-bound line that the browser laid out with a visible area.
+        referenceAreas: Array.from(s.querySelectorAll('g.series.reference path.area')).filter((p) => {
+          const b = (p as SVGPathElement).getBBox();
+          return b.width > 0 && b.height > 0;
+        }).length,
+        // The frame's one grey band at the largest bound, which drew small errors inside it, is gone.
+        bands: s.querySelectorAll('g.band').length,
         flows: s.querySelectorAll('g.series.flow').length,
         iterates: s.querySelectorAll('g.series.iterates').length,
         contourPaths: s.querySelectorAll('g.contours path').length,
@@ -70,6 +78,9 @@ describe.skipIf(!hasChromium)('HTML reports in Chromium', () => {
       } else {
         expect(p.errors).toBe(2);
         expect(p.fits).toBe(2);
+        expect(p.references).toBe(2);
+        expect(p.referenceAreas).toBe(2);
+        expect(p.bands).toBe(0);
       }
     }
     expect(await page.textContent('#command')).toBe('vitest test/browser/report.test.ts');
@@ -97,6 +108,8 @@ describe.skipIf(!hasChromium)('HTML reports in Chromium', () => {
       } else {
         expect(p.errors).toBe(n);
         expect(p.fits).toBe(n);
+        expect(p.references).toBe(n);
+        expect(p.referenceAreas).toBe(n);
       }
     }
     expect(await page.textContent('#problem-2')).toContain('No phase portrait');
