@@ -297,3 +297,63 @@ export function matmulKernel(A: Float64Array, B: Float64Array, n: number, k: num
   }
   return C;
 }
+
+// tanhKernel constants. LN2_HI has trailing zero bits, so k·LN2_HI is exact for |k| < 2^11
+// (the Cody-Waite split of fdlibm's expm1).
+const LN2_HI = 6.93147180369123816490e-1;
+const LN2_LO = 1.90821492927058770002e-10;
+const INV_LN2 = 1.44269504088896338700e0;
+/** 1.5·2^52: (v + RND) - RND rounds |v| < 2^51 to the nearest integer without a branch. */
+const RND = 6755399441055744;
+/** 2^-j, j = 0..59 (exact): the scale 2^k of the reduction, looked up without a branch. */
+const POW2NEG = Float64Array.from({ length: 60 }, (_, j) => 2 ** -j);
+// Taylor coefficients 1/n! of expm1(r) = r + r²(1/2 + r/3! + ... + r^11/13!); |r| ≤ ln2/2,
+// so the first omitted term is below r·0.347^13/14! ≈ 1.2e-17·r (under 0.1 ulp).
+const C2 = 1 / 2, C3 = 1 / 6, C4 = 1 / 24, C5 = 1 / 120, C6 = 1 / 720, C7 = 1 / 5040, C8 = 1 / 40320;
+const C9 = 1 / 362880, C10 = 1 / 3628800, C11 = 1 / 39916800, C12 = 1 / 479001600, C13 = 1 / 6227020800;
+
+/**
+ * `out[i] = tanh(X[i])` without branches, to within 2 ulp of `Math.tanh` (test/autodiff/
+ * tanh.test.ts; measured on 10^6 uniform arguments in [0, 8): within 1 ulp except 0.6% of
+ * those in [0, 1), never more than 2 ulp).
+ *
+ * Why not Math.tanh: V8's tanh (fdlibm) branches on |x| < 1, and on a network's
+ * pre-activations (|z| spread around 0.5-1) the branch is unpredictable: Math.tanh took
+ * 1.03 ms on the medium MLP's 65 536 pre-activations but 0.54 ms on the same values sorted
+ * (bench/autodiff-tanh.ts). This loop does the same arithmetic for every argument.
+ *
+ * Method: with a = min(|x|, 20) (tanh(20) rounds to 1) and u = −2a, tanh a = −em / (em + 2)
+ * where em = expm1(u) = 2^k (expm1(r) + 1) − 1, u = k ln2 + r, |r| ≤ ln2/2 (Cody-Waite).
+ * expm1(r) is a Taylor polynomial (Horner for the leading terms, Estrin for the tail to
+ * shorten the dependency chain); the rounding errors of the reduction, of r + r²q and of
+ * 2^k expm1(r) + (2^k − 1) are carried as low parts (Fast2Sum: the larger term is known
+ * in each sum) and applied as a first-order correction to the quotient. The sign is
+ * restored by multiplying by sign(x), which keeps tanh(±0) = ±0 and NaN → NaN.
+ */
+export function tanhKernel(X: Float64Array, out: Float64Array): void {
+  for (let i = 0; i < X.length; i++) {
+    const x = X[i]!;
+    const a = Math.min(Math.abs(x), 20);
+    const u = -2 * a;
+    const k = (u * INV_LN2 + RND) - RND; // k ∈ [-58, 0]
+    const hi = u - k * LN2_HI; // exact
+    const kl = k * LN2_LO;
+    const r = hi - kl;
+    const rlo = (hi - r) - kl;
+    const r2 = r * r;
+    const r4 = r2 * r2;
+    const tail = ((C4 + C5 * r) + (C6 + C7 * r) * r2) + r4 * (((C8 + C9 * r) + (C10 + C11 * r) * r2) + r4 * (C12 + C13 * r));
+    const w = r2 * (C2 + r * (C3 + r * tail));
+    const p = r + w; // expm1(r); |w| < |r|
+    const plo = (w - (p - r)) + rlo * (1 + r);
+    const T = POW2NEG[-k | 0]!;
+    const s = T - 1; // exact for k ≥ -53; |s| ≥ |T p| when k ≤ -1, s = 0 when k = 0
+    const t = T * p; // exact (power-of-two scaling, no underflow)
+    const e = s + t; // expm1(u)
+    const elo = (t - (e - s)) + T * plo;
+    const d = e + 2; // |e| < 2
+    const dlo = ((2 - d) + e) + elo;
+    const y = -e / d;
+    out[i] = Math.sign(x) * Math.abs(y - (elo + y * dlo) * (1 / d));
+  }
+}

@@ -5,7 +5,7 @@
  * derivatives of tanh, sigmoid, exp, sqrt are recorded correctly.
  */
 import { bind, fusable } from '../engine.js';
-import { Bin, binaryKernel, broadcastShapes } from '../kernels.js';
+import { Bin, binaryKernel, broadcastShapes, tanhKernel } from '../kernels.js';
 import { Tensor, asTensor, sameShape, type Primitive, type TensorLike } from '../tensor.js';
 import { unbroadcast } from './reduce.js';
 
@@ -117,10 +117,11 @@ const LOG = unaryPrim('log', (X, o) => { for (let i = 0; i < X.length; i++) o[i]
 const LOG1P = unaryPrim('log1p', (X, o) => { for (let i = 0; i < X.length; i++) o[i] = Math.log1p(X[i]!); }, (g, x) => div(g, add(x, 1)));
 const SIN = unaryPrim('sin', (X, o) => { for (let i = 0; i < X.length; i++) o[i] = Math.sin(X[i]!); }, (g, x) => mul(g, cos(x)));
 const COS = unaryPrim('cos', (X, o) => { for (let i = 0; i < X.length; i++) o[i] = Math.cos(X[i]!); }, (g, x) => neg(mul(g, sin(x))));
-// tanh' = 1 - tanh^2, from the output (fused into one loop for a first-order gradient)
+// tanh' = 1 - tanh^2, from the output (fused into one loop for a first-order gradient);
+// the values from a branch-free kernel (Math.tanh mispredicts on network pre-activations)
 const TANH = unaryPrim(
   'tanh',
-  (X, o) => { for (let i = 0; i < X.length; i++) o[i] = Math.tanh(X[i]!); },
+  tanhKernel,
   (g, _x, y) => (fusable(g, y) && g.size === y.size ? fusedOutputRule(g, y, 'tanh') : mul(g, sub(1, square(y)))),
 );
 // sigmoid(v) = 1 / (1 + e^-v), written to avoid overflow for either sign; sigmoid' = s (1 - s)
