@@ -155,15 +155,26 @@ export function errorPlot(report: VerificationReport, kind: Kind, id?: string): 
     const { bounds } = points.get(p)!;
     if (bounds.length === 0) continue;
     plot.add({ name: `p=${p} reference bound`, points: bounds, color: orderColor(p), dash: '2 2', width: 1.2, fillBelow: { opacity: 0.2, depth: BOUND_STRIP }, behind: true, kind: 'reference' });
-    const below = domain ? bounds.filter(([, b]) => b < domain[0]) : [];
-    if (below.length > 0) {
-      // A bound too small for the axis (see BOUND_DECADES): ▾ with its tip just inside the bottom
-      // edge (the marker reaches 1.2 × its 3.5 px radius below its centre).
-      const { y } = plot.scales();
-      const edge = y.invert(y.range[0] - 6);
-      plot.add({ name: `p=${p} reference bound below the axis`, points: below.map(([h]) => [h, edge]), color: orderColor(p), marker: 'triangle-down', line: false, legend: false, kind: 'reference-below' });
-    }
   }
+  // A bound too small for the axis (see BOUND_DECADES): ▾ with its tip just inside the bottom edge
+  // (the marker reaches 1.2 × its 3.5 px radius below its centre), each order 7 px to the side of
+  // the next so that several at one h stay distinguishable.
+  report.orders.forEach((p, j) => {
+    const below = domain ? points.get(p)!.bounds.filter(([, b]) => b < domain[0]) : [];
+    if (below.length === 0) return;
+    const { x, y } = plot.scales(); // not before: a plot with nothing to draw has no scales
+    const edge = y.invert(y.range[0] - 6);
+    const shift = (j - (report.orders.length - 1) / 2) * 7;
+    plot.add({
+      name: `p=${p} reference bound below the axis`,
+      points: below.map(([h]) => [x.invert(x.map(h) + shift), edge]),
+      color: orderColor(p),
+      marker: 'triangle-down',
+      line: false,
+      legend: false,
+      kind: 'reference-below',
+    });
+  });
   const who = o === null ? 'GD' : o.name === 'rk' ? `rk:${o.tableau}` : o.name === 'momentum' ? 'heavy ball' : 'SGD';
   for (const d of report.diverged) plot.note(`${who} diverged at h = ${d.h} (step ${d.step}): no error measured there`);
   return plot;
