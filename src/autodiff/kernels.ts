@@ -287,9 +287,22 @@ export function matmulKernel(A: Float64Array, B: Float64Array, n: number, k: num
       C[o] = c0; C[o + 1] = c1; C[o + 2] = c2; C[o + 3] = c3;
     }
   }
-  // the last m % 4 columns: one dot product per entry
+  // the last m % 4 columns: dot products, four rows at a time so that four independent
+  // sums are in flight (one sum alone waits on the add latency at every step: the
+  // [256,128]·[128,10] output layer ran at 3.7 GFLOP/s against 5.9 for square products);
+  // each sum still runs over p = 0..k-1 in order, so the result is unchanged to the bit
+  const n4 = n - (n % 4);
+  const ra3 = 3 * ra;
   for (let j = m4; j < m; j++) {
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < n4; i += 4) {
+      let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+      for (let p = 0, ia = i * ra, bp = j * cb; p < k; p++, ia += ca, bp += rb) {
+        const b = B[bp]!;
+        c0 += A[ia]! * b; c1 += A[ia + ra]! * b; c2 += A[ia + ra2]! * b; c3 += A[ia + ra3]! * b;
+      }
+      C[i * m + j] = c0; C[(i + 1) * m + j] = c1; C[(i + 2) * m + j] = c2; C[(i + 3) * m + j] = c3;
+    }
+    for (let i = n4; i < n; i++) {
       let c = 0;
       for (let p = 0, ia = i * ra, bp = j * cb; p < k; p++, ia += ca, bp += rb) c += A[ia]! * B[bp]!;
       C[i * m + j] = c;
