@@ -230,6 +230,14 @@ function errorTable(report: VerificationReport, kind: Kind): string {
   return table(`${kind === 'global' ? 'Global' : 'Local'} error`, ['h', 'steps n', ...report.orders.map((p) => `p=${p}`)], rows);
 }
 
+/** The reference bound of each point of one kind (the shading of its plot); empty without bounds. */
+function boundTable(report: VerificationReport, kind: Kind): string {
+  const bounds = report.referenceBound?.[kind];
+  if (!bounds) return '';
+  const rows = report.hs.map((h, i) => [formatNumber(h), ...report.orders.map((p): Cell => bounds[p]?.[i] ?? { html: '—', className: 'roundoff' })]);
+  return table(`${kind === 'global' ? 'Global' : 'Local'} error: the reference integrator's error bound at each point`, ['h', ...report.orders.map((p) => `p=${p}`)], rows);
+}
+
 function slopeTable(report: VerificationReport): string {
   const o = optimizerOf(report);
   const verdict = (f: SlopeFit | null | undefined): Cell =>
@@ -371,7 +379,7 @@ function problemSection(report: VerificationReport, index: number, opts: Verific
       np.samples > 0 ? ` Non-gradient part of f₃ at θ₀: ${escapeXml(formatNumber(np.order3))} (${np.samples} random pairs).` : ''
     }</p>`,
   );
-  parts.push(`<details open><summary>Tables behind the plots</summary>${errorTable(report, 'global')}${errorTable(report, 'local')}${phaseTable}</details>`);
+  parts.push(`<details open><summary>Tables behind the plots</summary>${errorTable(report, 'global')}${errorTable(report, 'local')}${boundTable(report, 'global')}${boundTable(report, 'local')}${phaseTable}</details>`);
   parts.push('</section>');
   return parts.join('\n');
 }

@@ -57,7 +57,10 @@ describe('verification report', () => {
     for (const p of report.orders) {
       for (const e of report.globalError[p]!) expect(html).toContain(formatNumber(e));
       expect(html).toContain(report.globalSlope[p]!.slope.toFixed(2));
+      // The shading's numbers: each point's reference bound, global and local.
+      for (const b of [...report.referenceBound!.global[p]!, ...report.referenceBound!.local[p]!]) expect(html).toContain(`>${formatNumber(b)}<`);
     }
+    expect(html).toContain('Local error: the reference integrator&#39;s error bound at each point');
   });
 
   it('the fitted line passes through the data (intercept read as a natural log)', () => {
