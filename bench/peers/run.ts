@@ -7,9 +7,9 @@
  *   npx tsx bench/peers/run.ts [--check] [--quick] [--out=FILE.md] [--problems=small,medium,large]
  *        [--peers=tfjs,jax-f32,jax-f64,jax-f64-eager] [--budget=MS] [--heap-calls=N]
  *
- * Timings are medians over repetitions after warm-up (see timing.ts); the
- * machine's load average is printed beside them because other processes share
- * the cores. Nothing about speed is asserted: a peer that is slow or wrong is
+ * Timings are medians over interleaved rounds after warm-up (see timing.ts);
+ * the machine's load average is printed beside them because other processes
+ * share the cores. Nothing about speed is asserted: a peer that is slow or wrong is
  * reported. igr itself must agree with the hand-written float64 oracle (see
  * ORACLE_TOLERANCE); if it does not, the run says so and exits with status 1.
  * `--check` does only the agreement part (seconds, no timing).
