@@ -14,6 +14,7 @@ export type {
   PerturbationResult,
   RunStatus,
   SweepRecord,
+  SolutionMetrics,
 } from './types.js';
 export {
   dataNames,
@@ -29,7 +30,7 @@ export {
   expandGrid,
   type SweepGrid,
 } from './config.js';
-export { measureSolution, perturbationRobustness, perturbationSeed, type SolutionMetrics } from './measure.js';
+export { measureSolution, perturbationRobustness, perturbationSeed } from './measure.js';
 export {
   runExperiment,
   trainAndMeasure,

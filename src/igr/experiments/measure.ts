@@ -5,22 +5,11 @@
  */
 import { Rng, tensor, valueAndGrad } from '../../autodiff/index.js';
 import { accuracy, lossFunction, type Dataset, type Mlp } from '../../nn/index.js';
-import type { PerturbationResult, PerturbationSpec } from './types.js';
+import type { PerturbationResult, PerturbationSpec, SolutionMetrics } from './types.js';
 
 /** A finite number, or null (JSON has no NaN or Infinity). */
 export function finiteOrNull(v: number): number | null {
   return Number.isFinite(v) ? v : null;
-}
-
-/** Metrics of one parameter vector; null where a value was not finite or does not apply (accuracy of a regression). */
-export interface SolutionMetrics {
-  trainLoss: number | null;
-  testLoss: number | null;
-  trainAccuracy: number | null;
-  testAccuracy: number | null;
-  gradNorm: number | null;
-  rIG: number | null;
-  rIGOverE: number | null;
 }
 
 function accuracyOf(model: Mlp, data: Dataset, theta: Float64Array): number | null {

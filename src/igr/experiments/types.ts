@@ -97,6 +97,24 @@ export interface PerturbationResult {
 export type RunStatus = 'ok' | 'diverged' | 'error' | 'crashed';
 
 /**
+ * Metrics of one parameter vector, measured at the end of a run; null where a value was not
+ * finite or does not apply (the accuracy of a regression).
+ */
+export interface SolutionMetrics {
+  /** E(θ) on the training set (cross-entropy for classification, MSE for regression). */
+  trainLoss: number | null;
+  testLoss: number | null;
+  trainAccuracy: number | null;
+  testAccuracy: number | null;
+  /** The slope |∇E(θ)| at the end (Euclidean norm over all m parameters). */
+  gradNorm: number | null;
+  /** R_IG = |∇E|² / m (DESIGN.md), the implicit regulariser of gradient descent. */
+  rIG: number | null;
+  /** R_IG / E: how large the regulariser is relative to the loss. */
+  rIGOverE: number | null;
+}
+
+/**
  * One JSON line of `igr sweep` (and of `igr train --json`).
  *
  * Metrics are measured at the final parameters θ of the run, on the full
@@ -104,7 +122,7 @@ export type RunStatus = 'ok' | 'diverged' | 'error' | 'crashed';
  * regression data set the accuracies are null. Every metric is null unless
  * `status` is 'ok'.
  */
-export interface SweepRecord {
+export interface SweepRecord extends SolutionMetrics {
   /** Version of this line's shape; bump when a field changes meaning. */
   schema: 'igr.sweep/1';
   /** Index of the run within its sweep (0-based, in the order the sweep listed the runs). */
@@ -119,17 +137,6 @@ export interface SweepRecord {
   time: number;
   /** Loss-target stopping: whether E ≤ target was reached within maxSteps; null for the other stop rules. */
   reachedTarget: boolean | null;
-  /** E(θ) on the training set (cross-entropy for classification, MSE for regression). */
-  trainLoss: number | null;
-  testLoss: number | null;
-  trainAccuracy: number | null;
-  testAccuracy: number | null;
-  /** The slope |∇E(θ)| at the end (Euclidean norm over all m parameters). */
-  gradNorm: number | null;
-  /** R_IG = |∇E|² / m (DESIGN.md), the implicit regulariser of gradient descent. */
-  rIG: number | null;
-  /** R_IG / E: how large the regulariser is relative to the loss. */
-  rIGOverE: number | null;
   /** The implicit regularisation rate λ = h m / 4 (E~ = E + λ R_IG). */
   lambda: number;
   perturbation: PerturbationResult[];
