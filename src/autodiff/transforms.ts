@@ -10,7 +10,7 @@ import { ShapeError } from './kernels.js';
 import { add, mul } from './ops/elementwise.js';
 import { sum } from './ops/reduce.js';
 import { concat, reshape } from './ops/shape.js';
-import { Tensor, Trace, fmtShape, sameShape, zeros, type Shape } from './tensor.js';
+import { Tensor, Trace, fmtShape, ones, sameShape, zeros, type Shape } from './tensor.js';
 
 /** A scalar function of a flat vector: `x` has shape `[m]`, the result shape `[]`. */
 export type ScalarFn = (x: Tensor) => Tensor;
@@ -35,9 +35,8 @@ function linearize(op: string, f: (x: Tensor) => Tensor, x0: Tensor): Linearized
   let y: Tensor;
   try {
     const r = f(xt);
-    y = requireTensor(op, r, 'the function result');
-    // peel off traces that ended inside f (they hold constants for us)
-    while (y.trace !== null && y.trace !== trace && y.trace.id > trace.id && !y.trace.active) y = y.primal!;
+    // peel off traces that have ended (those inside f hold constants for us)
+    y = lower(requireTensor(op, r, 'the function result'));
   } finally {
     trace.active = false;
   }
@@ -176,19 +175,13 @@ function scalarOutput(op: string, out: Tensor): void {
   }
 }
 
-function onesLike(shape: Shape): Tensor {
-  const t = zeros(shape);
-  t.data.fill(1);
-  return t;
-}
-
 /** The gradient function of a scalar function. Nests: `grad(grad(...))`-style compositions are exact. */
 export function grad(f: ScalarFn): (x: Tensor) => Tensor {
   if (typeof f !== 'function') throw new Error('grad: expected a function');
   return (x) => {
     const { out, pullback } = linearize('grad', f, x);
     scalarOutput('grad', out);
-    return pullback(onesLike(out.shape));
+    return pullback(ones(out.shape));
   };
 }
 
@@ -198,7 +191,7 @@ export function valueAndGrad(f: ScalarFn): (x: Tensor) => { value: number; grad:
   return (x) => {
     const { out, pullback } = linearize('valueAndGrad', f, x);
     scalarOutput('valueAndGrad', out);
-    return { value: out.data[0]!, grad: pullback(onesLike(out.shape)) };
+    return { value: out.data[0]!, grad: pullback(ones(out.shape)) };
   };
 }
 

@@ -122,14 +122,14 @@ const COS = unaryPrim('cos', (X, o) => { for (let i = 0; i < X.length; i++) o[i]
 const TANH = unaryPrim(
   'tanh',
   tanhKernel,
-  (g, _x, y) => (fusable(g, y) && g.size === y.size ? fusedOutputRule(g, y, 'tanh') : mul(g, sub(1, square(y)))),
+  (g, _x, y) => (fusable(g, y) ? fusedOutputRule(g, y, 'tanh') : mul(g, sub(1, square(y)))),
 );
 // sigmoid(v) = 1 / (1 + e^-v), written to avoid overflow for either sign; sigmoid' = s (1 - s)
 const sigmoidValue = (v: number): number => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
 const SIGMOID = unaryPrim(
   'sigmoid',
   (X, o) => { for (let i = 0; i < X.length; i++) o[i] = sigmoidValue(X[i]!); },
-  (g, _x, y) => (fusable(g, y) && g.size === y.size ? fusedOutputRule(g, y, 'sigmoid') : mul(g, mul(y, sub(1, y)))),
+  (g, _x, y) => (fusable(g, y) ? fusedOutputRule(g, y, 'sigmoid') : mul(g, mul(y, sub(1, y)))),
 );
 // softplus(v) = log(1 + e^v) = max(v, 0) + log1p(e^-|v|) (no overflow); softplus' = sigmoid
 const SOFTPLUS = unaryPrim(

@@ -93,18 +93,20 @@ const SLICE_AXIS: Primitive<AxisRange> = {
   // first order: add g into the slice's place of the accumulated cotangent, without
   // building the zero-padded array (a model slicing its flat parameter vector into L
   // pieces would otherwise allocate and add L full-length arrays per gradient)
-  accumulate(acc, g, [x], { axis, start, length }) {
-    const [outer, n, inner] = axisSplit(x!.shape, axis);
-    const G = g.data;
-    const len = length * inner;
-    for (let o = 0; o < outer; o++) {
-      const d = (o * n + start) * inner;
-      const s = o * len;
-      for (let i = 0; i < len; i++) acc[d + i] += G[s + i]!;
-    }
-  },
+  accumulate: (acc, g, [x], range) => addSliceInto(acc, x!.shape, g.data, range),
   addInto: (prev, g, _x, range) => bind(ADD_AT_AXIS, [prev, g], range),
 };
+
+/** `acc[slice] += G` in place: `acc` has `shape`, `G` the slice's shape (`range.length` along `range.axis`). */
+function addSliceInto(acc: Float64Array, shape: Shape, G: Float64Array, { axis, start, length }: AxisRange): void {
+  const [outer, n, inner] = axisSplit(shape, axis);
+  const len = length * inner;
+  for (let o = 0; o < outer; o++) {
+    const d = (o * n + start) * inner;
+    const s = o * len;
+    for (let i = 0; i < len; i++) acc[d + i] += G[s + i]!;
+  }
+}
 
 /**
  * `prev` with `g` added at offset `start` along `axis` (`g` spans `length` there): the
@@ -114,16 +116,9 @@ const SLICE_AXIS: Primitive<AxisRange> = {
  */
 const ADD_AT_AXIS: Primitive<AxisRange> = {
   name: 'addAt',
-  forward([prev, g], { axis, start, length }) {
-    const [outer, n, inner] = axisSplit(prev!.shape, axis);
+  forward([prev, g], range) {
     const out = Float64Array.from(prev!.data);
-    const G = g!.data;
-    const len = length * inner;
-    for (let o = 0; o < outer; o++) {
-      const d = (o * n + start) * inner;
-      const s = o * len;
-      for (let i = 0; i < len; i++) out[d + i] += G[s + i]!;
-    }
+    addSliceInto(out, prev!.shape, g!.data, range);
     return new Tensor(prev!.shape, out);
   },
   rule: (u, _inputs, _y, { axis, start, length }, needs) => [needs[0] ? u : null, needs[1] ? sliceAxis(u, axis, start, start + length) : null],
