@@ -107,3 +107,81 @@ describe('kinks', () => {
     expect(grad((x) => sum(ad.pow(x, 0)))(tensor([0, 2])).toArray()).toEqual([0, 0]);
   });
 });
+
+describe('previously untested error paths name the operation and the bad input', () => {
+  it('tensor: ragged nested arrays, wrong value types, item of a non-scalar', () => {
+    expect(() => tensor([[1, 2], [3, [4]]] as never)).toThrow('tensor: ragged nested array: expected a number at depth 2');
+    expect(() => tensor([[1, 2], [3]])).toThrow('tensor: ragged nested array: expected length 2 at depth 1, inferred shape [2, 2]');
+    expect(() => tensor('abc' as never)).toThrow('tensor: expected a number, an array-like of numbers or nested arrays, got string');
+    expect(() => tensor(undefined as never)).toThrow('got undefined');
+    expect(() => zeros([2]).item()).toThrow('item: expected a tensor with one element, got shape [2]');
+  });
+  it('checkShape via full, zeros and randomNormal', () => {
+    expect(() => ad.full(3 as never, 1)).toThrow('full: shape must be an array of dimensions, got 3');
+    expect(() => zeros([2, -1])).toThrow('full: invalid shape [2, -1]: dimensions must be non-negative integers');
+    expect(() => zeros([1.5])).toThrow('full: invalid shape [1.5]: dimensions must be non-negative integers');
+    expect(() => ad.randomNormal([2, 0.5], new ad.Rng(0))).toThrow('randomNormal: invalid shape [2, 0.5]');
+    expect(() => ad.randomNormal('3' as never, new ad.Rng(0))).toThrow('randomNormal: shape must be an array of dimensions, got 3');
+  });
+  it('asTensor and the elementwise ops reject non-numbers', () => {
+    expect(() => ad.asTensor(null as never)).toThrow('operation: expected a Tensor or a number, got null');
+    expect(() => ad.add(zeros([2]), 'x' as never)).toThrow('add: expected a Tensor or a number, got string');
+  });
+  it('pow needs a finite numeric exponent', () => {
+    expect(() => ad.pow(zeros([2]), Infinity)).toThrow('pow: the exponent must be a finite number, got Infinity');
+    expect(() => ad.pow(zeros([2]), NaN)).toThrow('pow: the exponent must be a finite number, got NaN');
+    expect(() => ad.pow(zeros([2]), '2' as never)).toThrow('pow: the exponent must be a finite number, got 2');
+  });
+  it('sumTo, broadcastTo, mean and max', () => {
+    expect(() => ad.sumTo(zeros([3]), [2, 3])).toThrow('sumTo: shape [2, 3] does not broadcast to [3]');
+    expect(() => ad.broadcastTo(zeros([2, 3]), [3])).toThrow('broadcastTo: shape [2, 3] does not broadcast to [3]');
+    expect(() => ad.mean(zeros([2, 0]), 1)).toThrow('mean: cannot average over an empty axis (shape [2, 0])');
+    expect(() => ad.mean(zeros([0]))).toThrow('mean: cannot average over an empty axis (shape [0])');
+    expect(() => ad.max(zeros([0, 3]))).toThrow('max: empty tensor of shape [0, 3]');
+    expect(() => ad.max(zeros([2, 0]), 1)).toThrow('max: axis 1 of shape [2, 0] is empty');
+    expect(() => ad.max(zeros([2, 0]), -1)).toThrow('max: axis -1 of shape [2, 0] is empty');
+  });
+  it('reshape, slice and concat', () => {
+    expect(() => ad.reshape(3 as never, [1])).toThrow('reshape: expected a Tensor, got number');
+    expect(() => ad.reshape(zeros([6]), [4, -1])).toThrow(/^reshape: cannot reshape \[6\] \(6 elements\) to \[4, -1\]$/);
+    expect(() => ad.reshape(zeros([0]), [0, -1])).toThrow(/^reshape: cannot reshape \[0\] \(0 elements\) to \[0, -1\]$/);
+    expect(() => ad.slice(ad.scalar(1), 0, 1)).toThrow('slice: cannot slice a scalar (shape [])');
+    expect(() => ad.slice(zeros([3]), 0.5)).toThrow('slice: start and end must be integers, got 0.5 and undefined');
+    expect(() => ad.slice(zeros([3]), 0, 1.5)).toThrow('slice: start and end must be integers, got 0 and 1.5');
+    expect(() => ad.concat([])).toThrow('concat: expected a non-empty array of tensors');
+    expect(() => ad.concat(zeros([2]) as never)).toThrow('concat: expected a non-empty array of tensors');
+    expect(() => ad.concat([ad.scalar(1), ad.scalar(2)])).toThrow('concat: cannot concatenate scalars (shape []); reshape them to [1] first');
+  });
+  it('softmaxCrossEntropy: empty logits, labels not an array', () => {
+    expect(() => ad.softmaxCrossEntropy(zeros([0, 3]), [])).toThrow('softmaxCrossEntropy: empty logits of shape [0, 3]');
+    expect(() => ad.softmaxCrossEntropy(zeros([2, 0]), [0, 0])).toThrow('softmaxCrossEntropy: empty logits of shape [2, 0]');
+    expect(() => ad.softmaxCrossEntropy(zeros([2, 3]), 1 as never)).toThrow('softmaxCrossEntropy: labels must be an array of integer class indices');
+    expect(() => ad.softmaxCrossEntropy(zeros([2, 3]), null as never)).toThrow('softmaxCrossEntropy: labels must be an array of integer class indices');
+  });
+  it('matmul and dot need two tensors', () => {
+    expect(() => ad.matmul(zeros([2, 2]), [[1, 0], [0, 1]] as never)).toThrow('matmul: expected two tensors');
+    expect(() => ad.matmul(2 as never, zeros([2, 2]))).toThrow('matmul: expected two tensors');
+    expect(() => ad.dot(zeros([2]), [1, 2] as never)).toThrow('dot: expected two tensors');
+  });
+  it('transforms: grad/valueAndGrad need a function, hessian a 1-D input', () => {
+    expect(() => grad(3 as never)).toThrow('grad: expected a function');
+    expect(() => ad.valueAndGrad(null as never)).toThrow('valueAndGrad: expected a function');
+    const f = (x: Tensor): Tensor => sum(ad.square(x));
+    expect(() => ad.hessian(f, zeros([2, 2]))).toThrow('hessian: expected a 1-D input of shape [m], got shape [2, 2]');
+    expect(() => ad.hessian(f, ad.scalar(1))).toThrow('hessian: expected a 1-D input of shape [m], got shape []');
+  });
+  it('checkGrads: eps, x, and a function that is not scalar everywhere', () => {
+    const f = (x: Tensor): Tensor => sum(ad.square(x));
+    expect(() => ad.checkGrads(f, zeros([2]), { eps: 0 })).toThrow('checkGrads: eps must be positive, got 0');
+    expect(() => ad.checkGrads(f, zeros([2]), { eps: NaN })).toThrow('checkGrads: eps must be positive, got NaN');
+    expect(() => ad.checkGrads(f, [1, 2] as never)).toThrow('checkGrads: x must be a Tensor');
+    // grad accepts the first (scalar) call; the finite-difference probes then get a vector
+    let calls = 0;
+    const g = (x: Tensor): Tensor => (calls++ === 0 ? sum(ad.square(x)) : ad.square(x));
+    expect(() => ad.checkGrads(g, zeros([2]), { order: 1 })).toThrow('checkGrads: the function must return a scalar, got shape [2]');
+  });
+  it('stopGradient needs a tensor', () => {
+    expect(() => ad.stopGradient(3 as never)).toThrow('stopGradient: expected a Tensor, got number');
+    expect(() => ad.stopGradient(undefined as never)).toThrow('stopGradient: expected a Tensor, got undefined');
+  });
+});
