@@ -15,6 +15,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as cur from '../src/autodiff/index.js';
 import { PROBLEMS, makeInstance, type Instance } from './peers/problems.js';
+import { median } from './util.js';
 
 type AD = typeof cur;
 
@@ -54,10 +55,6 @@ function maxRel(a: Float64Array, b: Float64Array): number {
   return num / den;
 }
 
-const median = (xs: number[]): number => {
-  const s = xs.slice().sort((x, y) => x - y);
-  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 async function main(): Promise<void> {
   const basePath = arg('base', '');

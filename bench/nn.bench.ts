@@ -10,16 +10,11 @@
 import { cpus, loadavg } from 'node:os';
 import { hvp, tensor, valueAndGrad } from '../src/autodiff/index.js';
 import { egrGradient, loadMnist, lossFunction, mlp } from '../src/nn/index.js';
+import { median } from './util.js';
 
 const args = process.argv.slice(2);
 const reps = Number(args[args.indexOf('--reps') + 1] ?? 7) || 7;
 const quick = args.includes('--quick');
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const k = s.length >> 1;
-  return s.length % 2 ? s[k]! : (s[k - 1]! + s[k]!) / 2;
-}
 
 /**
  * Times the candidates in interleaved rounds (one call of each per round), so a

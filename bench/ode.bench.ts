@@ -12,6 +12,7 @@
 import { loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { integrate, type VectorField } from '../src/ode/index.js';
+import { median } from './util.js';
 
 function seeded(seed: number): () => number {
   let s = seed >>> 0;
@@ -22,12 +23,6 @@ function seeded(seed: number): () => number {
     z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
     return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /** Milliseconds of one run. */

@@ -4,6 +4,8 @@
  * CPU to another process lands in the tail and does not move the median; and
  * candidates are timed in alternation, so a change of load hits all of them.
  */
+import { median } from '../util.js';
+
 export interface Timing {
   /** Median wall time of one call, milliseconds. */
   readonly medianMs: number;
@@ -25,12 +27,7 @@ export interface TimingOptions {
   readonly budgetMs?: number;
 }
 
-export function median(xs: readonly number[]): number {
-  if (xs.length === 0) throw new Error('median of an empty list');
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : 0.5 * (s[m - 1]! + s[m]!);
-}
+export { median };
 
 let kept: unknown;
 /** Keep a result alive so the optimiser cannot drop the call that made it. */

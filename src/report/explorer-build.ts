@@ -7,12 +7,12 @@
  * esbuild is a development dependency: it is imported on demand, so nothing else pays for it.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ReportError, writeFileAtomic } from './write.js';
 
 /** The repository root: this file sits in src/report (or dist/report once compiled). */
-export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Where `npm run build` puts the explorer page. */
 export const explorerOutput = join(packageRoot, 'dist', 'explorer', 'index.html');
@@ -20,7 +20,7 @@ export const explorerOutput = join(packageRoot, 'dist', 'explorer', 'index.html'
 const PLACEHOLDER = '/*__EXPLORER_BUNDLE__*/';
 
 /** The page as a string: the template with the bundle inlined. */
-export async function bundleExplorer(): Promise<string> {
+async function bundleExplorer(): Promise<string> {
   const entry = join(packageRoot, 'web', 'explorer', 'main.ts');
   const templatePath = join(packageRoot, 'web', 'explorer', 'index.html');
   let esbuild: typeof import('esbuild');
@@ -51,5 +51,5 @@ export async function bundleExplorer(): Promise<string> {
 /** Build the page and write it (atomically) to `outFile` (default dist/explorer/index.html). Returns the path. */
 export async function buildExplorer(outFile: string = explorerOutput): Promise<string> {
   const html = await bundleExplorer();
-  return writeFileAtomic(dirname(outFile), outFile.slice(dirname(outFile).length + 1), html);
+  return writeFileAtomic(dirname(outFile), basename(outFile), html);
 }

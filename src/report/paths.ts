@@ -97,7 +97,7 @@ export function descentPaths(loss: ScalarFn, theta0: ArrayLike<number>, opts: De
   let gd: Float64Array[];
   let gdDiverged: PathDivergence | null = null;
   try {
-    gd = gradientDescent(loss, start, h, steps).map((v) => Float64Array.from(v));
+    gd = gradientDescent(loss, start, h, steps);
   } catch (error) {
     const step = (error as { step?: number }).step;
     gdDiverged = { step: step ?? 1, message: `gradient descent diverged${step !== undefined ? ` at step ${step}` : ''}: ${errorMessage(error)}` };
@@ -106,7 +106,7 @@ export function descentPaths(loss: ScalarFn, theta0: ArrayLike<number>, opts: De
     const last = (step ?? 1) - 1;
     if (last >= 1) {
       try {
-        gd = gradientDescent(loss, start, h, last).map((v) => Float64Array.from(v));
+        gd = gradientDescent(loss, start, h, last);
       } catch {
         gd = [start];
       }

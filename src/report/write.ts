@@ -3,7 +3,7 @@
  * directory and is renamed over `index.html` only when it is complete, so a reader (or a
  * browser reloading the page) never sees half a file, and a failed write leaves nothing behind.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync, statSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -38,7 +38,6 @@ export function writeFileAtomic(dir: string, name: string, content: string): str
   } catch (error) {
     throw new ReportError(`cannot create report directory '${absDir}': ${reason(error)}`);
   }
-  if (!statSync(absDir).isDirectory()) throw new ReportError(`report path '${absDir}' is not a directory`);
   const target = join(absDir, name);
   // Same directory as the target, so the rename never crosses file systems (rename is atomic then).
   const temp = join(absDir, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);

@@ -172,7 +172,6 @@ ui.h.addEventListener('input', () => {
   render();
 });
 for (const el of [ui.T, ui.xRange, ui.yRange, ...ui.orders]) el.addEventListener('input', render);
-ui.orders.forEach((o) => o.addEventListener('change', render));
 ui.loss.addEventListener('change', render);
 ui.loss.addEventListener('keydown', (e) => {
   if (e.key === 'Enter') render();
