@@ -23,11 +23,22 @@ export class DivergenceError extends IgrError {
 export function gradientFlow(loss: ScalarFn): VectorField {
   const g = grad(loss);
   return (_t, y) => {
-    const d = g(tensor(Array.from(y), [y.length])).data;
+    const d = g(tensor(y, [y.length])).data;
     const out = new Float64Array(d.length);
     for (let i = 0; i < d.length; i++) out[i] = -d[i]!; // negation is exact: Euler stays bit-identical to θ − h∇E
     return out;
   };
+}
+
+/**
+ * The default divergence threshold of every optimiser run from θ0: 1e6 · (1 + max|θ0_i|). Past
+ * its stability limit an optimiser grows geometrically, so any large threshold catches it; a finite
+ * one avoids reporting astronomically wrong numbers.
+ */
+export function divergenceThreshold(theta0: Float64Array | readonly number[]): number {
+  let scale = 0;
+  for (const v of theta0) scale = Math.max(scale, Math.abs(v));
+  return 1e6 * (1 + scale);
 }
 
 /** Options of {@link gradientDescent}. */
@@ -59,8 +70,7 @@ export function gradientDescent(
     if (!Number.isFinite(v)) throw new IgrError(`gradientDescent: θ0[${i}] = ${v} is not finite`);
   });
   if (steps === 0) return [start];
-  const scale = start.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  const blowup = options.divergenceThreshold ?? 1e6 * (1 + scale);
+  const blowup = options.divergenceThreshold ?? divergenceThreshold(start);
   try {
     return integrateTrajectory(gradientFlow(loss), start, { t0: 0, dt: h, steps, method: 'euler', blowup }).states;
   } catch (e) {

@@ -36,7 +36,7 @@ const seriesCache = new Map<string, ModifiedTerm[][]>();
 
 function resolveMethod(method: MethodSpec, fn: string): { key: string; weights: RungeKuttaWeights } {
   if (typeof method === 'string') {
-    const t = (tableaus as Record<string, ButcherTableau>)[method];
+    const t = Object.hasOwn(tableaus, method) ? (tableaus as Record<string, ButcherTableau>)[method] : undefined;
     if (!t) {
       throw new IgrError(`${fn}: unknown method '${method}'; valid methods are ${Object.keys(tableaus).join(', ')}, or a Butcher tableau {a, b}`);
     }
@@ -109,24 +109,31 @@ export function modifiedTermsTensor(loss: ScalarFn, order: number, method: Metho
   const series = modifiedSeries(order, method);
   return (theta) => {
     checkPoint(theta, 'modifiedTerms');
-    const F = elementaryDifferentials(loss, theta);
-    return series.map((terms) => {
-      let acc: Tensor | null = null;
-      for (const { tree, weight } of terms) {
-        const term = mul(weight, F(tree));
-        acc = acc === null ? term : add(acc, term);
-      }
-      // An order whose every coefficient vanishes (e.g. f_2 of a second-order method) is exactly zero.
-      return acc ?? zeros([theta.size]);
-    });
+    return sumModifiedTerms(series, elementaryDifferentials(loss, theta), theta.size);
   };
+}
+
+/**
+ * f_j = Σ_{|τ|=j} b(τ)/σ(τ) F(τ) for each order of `series`, from the elementary differentials `F`
+ * at a point of dimension `size` (callers that also need the F(τ) themselves share one `F`).
+ */
+export function sumModifiedTerms(series: ModifiedTerm[][], F: (t: BSeriesTree) => Tensor, size: number): Tensor[] {
+  return series.map((terms) => {
+    let acc: Tensor | null = null;
+    for (const { tree, weight } of terms) {
+      const term = mul(weight, F(tree));
+      acc = acc === null ? term : add(acc, term);
+    }
+    // An order whose every coefficient vanishes (e.g. f_2 of a second-order method) is exactly zero.
+    return acc ?? zeros([size]);
+  });
 }
 
 function toTensor(theta: Float64Array | readonly number[], fn: string): Tensor {
   for (let i = 0; i < theta.length; i++) {
     if (!Number.isFinite(theta[i]!)) throw new IgrError(`${fn}: θ[${i}] = ${theta[i]} is not finite`);
   }
-  return tensor(Array.from(theta), [theta.length]);
+  return tensor(theta, [theta.length]);
 }
 
 /**
@@ -150,7 +157,7 @@ export function modifiedField(loss: ScalarFn, h: number, order: number, method: 
   return (_t, y) => {
     // No finiteness check here: an integrator may probe a non-finite stage state, and it reports
     // the resulting non-finite field value itself (OdeError 'nonfinite', with the step).
-    const fs = terms(tensor(Array.from(y), [y.length]));
+    const fs = terms(tensor(y, [y.length]));
     const out = new Float64Array(y.length);
     // Horner in h: f_1 + h (f_2 + h (f_3 + …)), summed from the smallest term for accuracy.
     for (let j = fs.length - 1; j >= 0; j--) {

@@ -46,7 +46,7 @@
  */
 import { add, grad, mul, sum, square, tensor, type ScalarFn } from '../../autodiff/index.js';
 import { integrate, OdeError, type VectorField } from '../../ode/index.js';
-import { DivergenceError } from '../descent.js';
+import { DivergenceError, divergenceThreshold } from '../descent.js';
 import { modifiedField } from '../modified.js';
 import { IgrError } from '../types.js';
 import { compareWithFlows, stepCounts, type CandidateFlow, type ComparisonReport } from '../compare.js';
@@ -73,7 +73,7 @@ export function heavyBall(loss: ScalarFn, theta0: Float64Array | readonly number
   if (previous !== undefined && previous.length !== start.length) {
     throw new IgrError(`${fn}: θ_{−1} has length ${previous.length} but θ0 has length ${start.length}`);
   }
-  const blowup = 1e6 * (1 + start.reduce((m, v) => Math.max(m, Math.abs(v)), 0));
+  const blowup = divergenceThreshold(start);
   const g = grad(loss);
   const out = [start];
   let prev = previous ?? start;

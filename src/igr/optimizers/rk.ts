@@ -16,20 +16,20 @@
  * vanishing terms.
  */
 import { grad, tensor, type ScalarFn } from '../../autodiff/index.js';
-import { integrate, integrateTrajectory, OdeError, tableaus, type ButcherTableau } from '../../ode/index.js';
-import { DivergenceError, gradientFlow } from '../descent.js';
-import { elementaryDifferentials, modifiedField, modifiedTerms } from '../modified.js';
+import { integrate, integrateTrajectory, methodNames, OdeError, tableaus, type ButcherTableau } from '../../ode/index.js';
+import { DivergenceError, divergenceThreshold, gradientFlow } from '../descent.js';
+import { elementaryDifferentials, modifiedField, modifiedSeries, modifiedTerms, sumModifiedTerms } from '../modified.js';
 import { elementaryWeight, exactCoefficient, treesOfOrder, type RungeKuttaWeights } from '../trees.js';
 import { IgrError } from '../types.js';
 import { MAX_ORDER } from '../verify.js';
 import { checkOrders, compareWithFlows, stepCounts, type ComparisonReport } from '../compare.js';
 
 /** The built-in tableau names `--optimizer rk:<name>` accepts (those of the ODE module). */
-export const rungeKuttaNames = Object.keys(tableaus) as (keyof typeof tableaus)[];
+export const rungeKuttaNames = methodNames;
 
 /** A built-in tableau by name; the error lists the valid names. */
 export function findTableau(name: string): ButcherTableau {
-  const t = (tableaus as Record<string, ButcherTableau>)[name];
+  const t = Object.hasOwn(tableaus, name) ? (tableaus as Record<string, ButcherTableau>)[name] : undefined;
   if (!t) throw new IgrError(`unknown Runge–Kutta tableau '${name}'; valid tableaus are ${rungeKuttaNames.join(', ')}`);
   return t;
 }
@@ -57,19 +57,21 @@ export function rungeKuttaOrder(method: RungeKuttaWeights): number {
  * cancellation, Σ_{|τ|=j} |F(τ)|/σ(τ): a ratio at rounding level (~1e-16) means f_j vanishes.
  */
 export function modifiedTermSizes(loss: ScalarFn, theta: Float64Array | readonly number[], order: number, method: ButcherTableau | keyof typeof tableaus): { norm: number; scale: number }[] {
-  const norms = modifiedTermNorms(loss, theta, order, method);
-  const F = elementaryDifferentials(loss, tensor(Array.from(theta), [theta.length]));
-  return norms.map((norm, j) => ({ norm, scale: treesOfOrder(j + 1).reduce((s, t) => s + Math.hypot(...F(t).data) / t.symmetry, 0) }));
+  // One set of elementary differentials serves both the terms and their uncancelled sizes.
+  const F = elementaryDifferentials(loss, tensor(theta, [theta.length]));
+  const fs = sumModifiedTerms(modifiedSeries(order, method), F, theta.length);
+  return fs.map((f, j) => ({ norm: euclidean(f.data), scale: treesOfOrder(j + 1).reduce((s, t) => s + Math.hypot(...F(t).data) / t.symmetry, 0) }));
+}
+
+function euclidean(v: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
+  return Math.sqrt(s);
 }
 
 /** Euclidean norms |f_1|, …, |f_order| of the modified-equation terms of a method at θ. */
 export function modifiedTermNorms(loss: ScalarFn, theta: Float64Array | readonly number[], order: number, method: ButcherTableau | keyof typeof tableaus): number[] {
-  const fs = modifiedTerms(loss, order, method)(Float64Array.from(theta));
-  return fs.map((f) => Math.sqrt(f.reduce((s, v) => s + v * v, 0)));
-}
-
-function divergenceThreshold(theta0: Float64Array): number {
-  return 1e6 * (1 + theta0.reduce((m, v) => Math.max(m, Math.abs(v)), 0)); // as gradientDescent
+  return modifiedTerms(loss, order, method)(Float64Array.from(theta)).map(euclidean);
 }
 
 /**

@@ -51,8 +51,7 @@ import {
   type ScalarFn,
   type Tensor,
 } from '../../autodiff/index.js';
-import type { VectorField } from '../../ode/index.js';
-import { DivergenceError } from '../descent.js';
+import { DivergenceError, divergenceThreshold, gradientFlow } from '../descent.js';
 import { modifiedField } from '../modified.js';
 import { IgrError } from '../types.js';
 import { compareWithFlows, type ComparisonReport, type TimedIterate } from '../compare.js';
@@ -107,12 +106,6 @@ export function sgdModifiedLoss(batches: Minibatches, epsilon: number): ScalarFn
     for (let k = 1; k < m; k++) penalty = add(penalty, sum(square(grads[k]!(theta))));
     return add(batches.loss(theta), mul(epsilon / (4 * m), penalty));
   };
-}
-
-/** −∇ of a loss as an autonomous vector field. */
-function negativeGradientField(loss: ScalarFn): VectorField {
-  const g = grad(loss);
-  return (_t, y) => g(tensor(Array.from(y), [y.length])).data.map((v) => -v);
 }
 
 /** All m! permutations of 0..m−1 (by inserting m − 1 into each permutation of 0..m−2; their order is irrelevant, they are averaged). */
@@ -175,7 +168,7 @@ export function sgdMeanIterate(batches: Minibatches, theta0: Float64Array | read
   const start = Float64Array.from(theta0);
   const m = batches.batchLosses.length;
   const gradients = batches.batchLosses.map((l) => grad(l));
-  const blowup = 1e6 * (1 + start.reduce((s, v) => Math.max(s, Math.abs(v)), 0));
+  const blowup = divergenceThreshold(start);
   const perms = permutations(m);
   const count = perms.length ** epochs;
   const { exactLimit = 1000, pairs = 500, seed = 1 } = options;
@@ -284,9 +277,9 @@ export function verifySgd(problem: SgdProblem, options: SgdVerificationOptions):
     hs: options.hs,
     T: epochs,
     flows: {
-      1: { label: "θ' = −∇C  (gradient flow)", field: () => negativeGradientField(data.loss), expectedGlobal: 2, expectedLocal: 2 },
+      1: { label: "θ' = −∇C  (gradient flow)", field: () => gradientFlow(data.loss), expectedGlobal: 2, expectedLocal: 2 },
       2: { label: "θ' = −∇(C + (ε/4)|∇C|²)  (full-batch modified loss)", field: (h) => modifiedField(data.loss, h, 2), expectedGlobal: 2, expectedLocal: 2 },
-      3: { label: "θ' = −∇(C + (ε/4m) Σ_k |∇Ĉ_k|²)  (SGD modified loss)", field: (h) => negativeGradientField(sgdModifiedLoss(data, h)), expectedGlobal: 3, expectedLocal: 3 },
+      3: { label: "θ' = −∇(C + (ε/4m) Σ_k |∇Ĉ_k|²)  (SGD modified loss)", field: (h) => gradientFlow(sgdModifiedLoss(data, h)), expectedGlobal: 3, expectedLocal: 3 },
     },
     global: (h) => timed(h, epochs, true),
     local: (h) => {
