@@ -83,9 +83,9 @@ export function sweepConfigs(values: Record<string, string | boolean | undefined
   const lrs = list('lr', values.lr as string, positiveNumber);
   const mus = values.mu !== undefined ? list('mu', values.mu as string, positiveNumber) : undefined;
   const widths = values.widths !== undefined ? list('widths', values.widths as string, (o, t) => integer(o, t, 1)) : undefined;
-  // The base config takes the first learning rate and μ only to validate; the grid sets them per run.
+  // The base config takes the first learning rate and μ only to validate (it rejects --mu without
+  // --optimizer egr); the grid sets them per run.
   const base = configFromOptions({ ...values, lr: String(lrs[0]), mu: mus === undefined ? undefined : String(mus[0]) }, 'sweep');
-  if (mus !== undefined && base.optimizer !== 'egr') throw new UsageError(`--mu belongs to --optimizer egr, not '${base.optimizer}'`);
   return expandGrid(base, { lrs, seeds, ...(widths ? { widths } : {}), ...(mus ? { mus } : {}) });
 }
 

@@ -3,16 +3,13 @@
  * errors that name the problem and the valid choices, the input/output widths
  * each data set implies, and grid expansion (learning rates × seeds × widths × μ).
  */
+import { activations, egrHvpModes, inits, optimizers } from '../../nn/index.js';
 import type { DataName, OptimizerKind, RunConfig, StopRule } from './types.js';
 
 /** Data sets a run can use, in the order error messages list them. */
 export const dataNames: readonly DataName[] = ['mnist', 'moons', 'spirals', 'teacher'];
-/** Optimisers a run can use (src/nn's optimiser kinds). */
-export const optimizerKinds: readonly OptimizerKind[] = ['gd', 'sgd', 'momentum', 'egr'];
-/** Activations of src/nn's `mlp`. Kept here as data so validation needs no model. */
-export const activationNames: readonly RunConfig['activation'][] = ['tanh', 'relu', 'softplus', 'gelu'];
-export const initNames: readonly RunConfig['init'][] = ['lecun', 'glorot', 'he'];
-export const hvpModes: readonly NonNullable<RunConfig['hvp']>[] = ['exact', 'finite-difference'];
+/** Optimisers a run can use: src/nn's optimiser kinds. */
+export const optimizerKinds: readonly OptimizerKind[] = optimizers;
 
 /** The fixed parameters of the synthetic data sets (one place, so every run of a sweep sees the same problem). */
 export const syntheticData = {
@@ -154,8 +151,8 @@ function validateStop(stop: StopRule): void {
  */
 export function validateRunConfig(config: RunConfig): RunConfig {
   oneOf('data set', config.data, dataNames, 'data sets');
-  oneOf('activation', config.activation, activationNames, 'activations');
-  oneOf('init', config.init, initNames, 'inits');
+  oneOf('activation', config.activation, activations, 'activations');
+  oneOf('init', config.init, inits, 'inits');
   oneOf('optimizer', config.optimizer, optimizerKinds, 'optimizers');
   positiveInteger('train (number of training examples)', config.train);
   positiveInteger('test (number of test examples)', config.test);
@@ -171,7 +168,7 @@ export function validateRunConfig(config: RunConfig): RunConfig {
   positiveFinite('learning rate', config.lr);
   if (config.optimizer === 'egr') {
     positiveFinite('mu (EGR regulariser weight)', config.mu);
-    oneOf('hvp mode', config.hvp, hvpModes, 'modes');
+    oneOf('hvp mode', config.hvp, egrHvpModes, 'modes');
   }
   if (config.optimizer === 'sgd') {
     positiveInteger('batch size', config.batchSize);

@@ -39,28 +39,12 @@ export function loadRunData(config: RunConfig, cache?: DataCache): Promise<DataP
   const key = dataKey(config);
   const hit = cache?.get(key);
   if (hit) return hit;
-  const { data, train: nTrain, test: nTest, dataSeed: seed } = config;
+  const { data, train, test, dataSeed: seed } = config;
+  // The synthetic sets take their fixed parameters from one table; each generator reads only its own keys.
   const loading =
     data === 'mnist'
-      ? loadDataset('mnist', { train: nTrain, test: nTest, seed, pool: config.pool })
-      : data === 'moons'
-        ? loadDataset('moons', { train: nTrain, test: nTest, seed, noise: syntheticData.moons.noise })
-        : data === 'spirals'
-          ? loadDataset('spirals', {
-              train: nTrain,
-              test: nTest,
-              seed,
-              noise: syntheticData.spirals.noise,
-              classes: syntheticData.spirals.classes,
-            })
-          : loadDataset('teacher', {
-              train: nTrain,
-              test: nTest,
-              seed,
-              noise: syntheticData.teacher.noise,
-              inputDim: syntheticData.teacher.inputDim,
-              teacherSizes: [...syntheticData.teacher.teacherSizes],
-            });
+      ? loadDataset('mnist', { train, test, seed, pool: config.pool })
+      : loadDataset(data, { train, test, seed, ...syntheticData[data], teacherSizes: [...syntheticData.teacher.teacherSizes] });
   if (cache) {
     cache.set(key, loading);
     // A failed load must not poison the cache for later runs.

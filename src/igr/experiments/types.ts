@@ -7,12 +7,13 @@
  * record holds is finite or `null`: never NaN, never Infinity, so a JSON line
  * round-trips exactly.
  */
+import type { Activation, EgrHvpMode, Init, OptimizerKind } from '../../nn/index.js';
 
 /** Data sets a run can train on (the `Dataset` loaders of src/nn). */
 export type DataName = 'mnist' | 'moons' | 'spirals' | 'teacher';
 
-/** The optimisers the experiments use (kinds of src/nn's `OptimizerSpec`). */
-export type OptimizerKind = 'gd' | 'sgd' | 'momentum' | 'egr';
+/** The optimisers the experiments use: the kinds of src/nn's `OptimizerSpec`. */
+export type { OptimizerKind };
 
 /**
  * When a run stops.
@@ -53,15 +54,15 @@ export interface RunConfig {
   pool: boolean;
   /** Hidden layer widths; input and output sizes come from the data. */
   hidden: number[];
-  activation: 'tanh' | 'relu' | 'softplus' | 'gelu';
-  init: 'lecun' | 'glorot' | 'he';
+  activation: Activation;
+  init: Init;
   optimizer: OptimizerKind;
   /** Learning rate h. */
   lr: number;
   /** EGR: weight μ of the explicit regulariser μ|∇E|². */
   mu: number | null;
   /** EGR: how H g is computed. */
-  hvp: 'exact' | 'finite-difference' | null;
+  hvp: EgrHvpMode | null;
   /** SGD: minibatch size. */
   batchSize: number | null;
   /** Momentum: β. */
