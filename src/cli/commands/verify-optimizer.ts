@@ -4,7 +4,7 @@
  * parameters) and `flows` (what each compared flow is), same exit codes: 0 every slope within
  * tolerance, 1 not, 2 bad usage.
  */
-import { tensor, valueAndGrad, type ScalarFn } from '../../autodiff/index.js';
+import type { ScalarFn } from '../../autodiff/index.js';
 import { findProblem, ladderFor, problems, verificationJson, type ComparisonReport, type VerificationProblem } from '../../igr/index.js';
 import {
   findSgdProblem,
@@ -20,13 +20,12 @@ import {
   type SgdReport,
 } from '../../igr/optimizers/index.js';
 import { type CliIO, UsageError } from '../command.js';
-import { compileLoss, ExpressionError } from '../expression.js';
-import { formatScientific, formatVector } from '../format.js';
+import { formatScientific } from '../format.js';
 import {
+  compileLossAt,
   DEFAULT_CUSTOM_HS,
   DEFAULT_CUSTOM_T,
   formatReport,
-  parseNumberList,
   parseOrders,
   parsePositive,
   parsePositiveList,
@@ -113,23 +112,7 @@ interface Target {
 /** The losses to run on: built-in verification problems, or a loss typed with --loss/--at. */
 function targets(values: OptimizerValues, hs: number[] | undefined, T: number | undefined): Target[] {
   if (values.loss !== undefined) {
-    if (values.problem !== undefined) throw new UsageError('use either --problem or --loss, not both');
-    if (values.at === undefined) throw new UsageError('--loss needs a start point: --at x0,y0,... (one value per variable)');
-    let compiled;
-    try {
-      compiled = compileLoss(values.loss, values.vars?.split(',').map((v) => v.trim()));
-    } catch (error) {
-      if (error instanceof ExpressionError) throw new UsageError(`--loss: ${error.message}`);
-      throw error;
-    }
-    const theta0 = parseNumberList('--at', values.at);
-    if (theta0.length !== compiled.variables.length) {
-      throw new UsageError(`--at has ${theta0.length} values but the loss has ${compiled.variables.length} variables (${compiled.variables.join(', ')}), in that order`);
-    }
-    const start = valueAndGrad(compiled.loss)(tensor(theta0));
-    if (!Number.isFinite(start.value) || start.grad.data.some((v) => !Number.isFinite(v))) {
-      throw new UsageError(`the loss '${compiled.text}' or its gradient is not finite at --at ${formatVector(theta0)}; choose a start point inside its domain`);
-    }
+    const { compiled, theta0 } = compileLossAt(values);
     return [{ name: compiled.text, loss: compiled.loss, theta0, hs: hs ?? [...DEFAULT_CUSTOM_HS], T: T ?? DEFAULT_CUSTOM_T }];
   }
   return selectProblems(values.problem, problems, findProblem).map((p) => {

@@ -17,7 +17,7 @@ import {
   type VerificationReport,
 } from '../../igr/index.js';
 import { type CliIO, type Command, UsageError } from '../command.js';
-import { compileLoss, ExpressionError } from '../expression.js';
+import { compileLoss, ExpressionError, type CompiledLoss } from '../expression.js';
 import { rungeKuttaNames as tableauNames, sgdProblems } from '../../igr/optimizers/index.js';
 import { parseOptimizer, runOptimizerVerification } from './verify-optimizer.js';
 import { formatFixed, formatScientific, formatShort, formatTable, formatVector, toJsonLine } from '../format.js';
@@ -255,17 +255,19 @@ function problemJobs(names: string[] | undefined, orders: number[], hs: number[]
   });
 }
 
-function customJob(
-  values: { problem?: string[]; loss?: string; at?: string; vars?: string },
-  orders: number[],
-  hs: number[] | undefined,
-  T: number | undefined,
-): Job {
+/**
+ * The loss typed with --loss and its start point --at (--vars orders the variables), checked:
+ * it parses, --at has one value per variable, and the loss and its gradient are finite there.
+ */
+export function compileLossAt(values: { problem?: string[]; loss?: string; at?: string; vars?: string }): {
+  compiled: CompiledLoss;
+  theta0: number[];
+} {
   if (values.problem !== undefined) throw new UsageError('use either --problem or --loss, not both');
   const expr = values.loss as string;
   if (values.at === undefined) throw new UsageError('--loss needs a start point: --at x0,y0,... (one value per variable)');
   const variables = values.vars === undefined ? undefined : values.vars.split(',').map((v) => v.trim());
-  let compiled;
+  let compiled: CompiledLoss;
   try {
     compiled = compileLoss(expr, variables);
   } catch (error) {
@@ -287,6 +289,16 @@ function customJob(
       `${what} '${compiled.text}' is not finite at --at ${formatVector(theta0)}; choose a start point inside its domain`,
     );
   }
+  return { compiled, theta0 };
+}
+
+function customJob(
+  values: { problem?: string[]; loss?: string; at?: string; vars?: string },
+  orders: number[],
+  hs: number[] | undefined,
+  T: number | undefined,
+): Job {
+  const { compiled, theta0 } = compileLossAt(values);
   return {
     name: compiled.text,
     run: (onProgress) =>
