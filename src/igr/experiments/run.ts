@@ -9,12 +9,10 @@ import {
   lossFunction,
   mlp,
   train,
-  DEFAULT_EXPLODE_FACTOR,
   type Dataset,
   type Mlp,
   type OptimizerSpec,
   type TrainOptions,
-  type TrainResult,
 } from '../../nn/index.js';
 import type { ScalarFn } from '../../autodiff/index.js';
 import { modelSizes, syntheticData, validateRunConfig, ExperimentConfigError } from './config.js';
@@ -78,21 +76,11 @@ export interface StoppedTraining {
   lossCurve: { step: number[]; loss: (number | null)[] } | null;
 }
 
-/** Steps between checks of the loss target when the config records no loss curve. */
-const DEFAULT_CHUNK = 25;
-
 /**
- * Trains under the config's stop rule.
- *
- * Full-batch GD and EGR are memoryless (θ_{n+1} depends on θ_n only), so
- * training runs in chunks, each a call of src/nn's `train` continuing from the
- * last parameters; the chunks give the same iterates as one long call. Each
- * chunk reports E(θ_n) before every step, so the first n with E(θ_n) ≤ target
- * is known exactly, and the run is replayed from the chunk's start for those
- * steps (deterministic, so bit-identical) to stop exactly there.
- *
- * SGD and momentum carry state across steps (the epoch order, the previous
- * iterate), so they run in a single call and support only the steps and time rules.
+ * Trains under the config's stop rule, in one call of src/nn's `train`: the `loss` rule is its
+ * `until` (stop at the first n with E(θ_n) ≤ target, before that step's update), the `steps` and
+ * `time` rules a step count. SGD and momentum support only the steps and time rules (their step
+ * losses are minibatch losses or carry state; config validation enforces this).
  */
 export function trainUnderStopRule(
   loss: ScalarFn,
@@ -100,123 +88,31 @@ export function trainUnderStopRule(
   config: RunConfig,
   extra: Partial<TrainOptions> = {},
 ): StoppedTraining {
-  const optimizer = optimizerSpec(config);
   const stop = config.stop;
   const totalSteps = stop.kind === 'steps' ? stop.steps : stop.kind === 'time' ? Math.round(stop.T / config.lr) : stop.maxSteps;
-  const target = stop.kind === 'loss' ? stop.target : -Infinity;
-  let gradientEvaluations = 0;
-  let hvpEvaluations = 0;
-  const curve: { step: number[]; loss: (number | null)[] } | null = config.recordEvery > 0 ? { step: [], loss: [] } : null;
-  const tally = (r: TrainResult) => {
-    gradientEvaluations += r.gradientEvaluations;
-    hvpEvaluations += r.hvpEvaluations;
+  const target = stop.kind === 'loss' ? stop.target : null;
+  const r = train({
+    loss,
+    params0,
+    optimizer: optimizerSpec(config),
+    steps: totalSteps,
+    // Without a curve, record only the final loss.
+    record: config.recordEvery > 0 ? config.recordEvery : Math.max(totalSteps, 1),
+    ...(target !== null ? { until: (_n: number, e: number) => e <= target } : {}),
+    ...extra,
+  });
+  const curve = config.recordEvery > 0 ? { step: [...r.lossSteps], loss: r.losses.map(finiteOrNull) } : null;
+  // The loss after the last step is checked too (train's `until` sees only losses before an update).
+  const reachedTarget = target === null ? null : r.stopped || (r.diverged === null && r.finalLoss <= target);
+  return {
+    params: r.params,
+    steps: r.diverged ? r.diverged.step : r.steps,
+    reachedTarget,
+    diverged: r.diverged && { step: r.diverged.step, loss: finiteOrNull(r.diverged.loss), reason: r.diverged.reason },
+    gradientEvaluations: r.gradientEvaluations,
+    hvpEvaluations: r.hvpEvaluations,
+    lossCurve: curve,
   };
-  const divergence = (r: TrainResult, offset: number): SweepRecord['diverged'] =>
-    r.diverged && { step: offset + r.diverged.step, loss: finiteOrNull(r.diverged.loss), reason: r.diverged.reason };
-
-  if (config.optimizer === 'sgd' || config.optimizer === 'momentum') {
-    const r = train({
-      loss,
-      params0,
-      optimizer,
-      steps: totalSteps,
-      ...(config.recordEvery > 0 ? { record: config.recordEvery } : {}),
-      ...extra,
-    });
-    tally(r);
-    if (curve) {
-      r.lossSteps.forEach((s, i) => {
-        curve.step.push(s);
-        curve.loss.push(finiteOrNull(r.losses[i]!));
-      });
-    }
-    return {
-      params: r.params,
-      steps: r.diverged ? r.diverged.step : r.steps,
-      reachedTarget: null,
-      diverged: divergence(r, 0),
-      gradientEvaluations,
-      hvpEvaluations,
-      lossCurve: curve,
-    };
-  }
-
-  const chunk = config.recordEvery > 0 ? config.recordEvery : DEFAULT_CHUNK;
-  let theta = params0;
-  let done = 0;
-  // train() calls a loss exploded above factor · max(|E(start of call)|, 1); rescale the
-  // factor per chunk so the threshold stays relative to E(θ_0), as in one long call.
-  const explodeFactor = extra.explodeFactor ?? DEFAULT_EXPLODE_FACTOR;
-  let scale0 = NaN;
-  let chunkScale = NaN;
-  for (;;) {
-    const c = Math.min(chunk, totalSteps - done);
-    // E(θ_{done+k}) for k = 0..c, as train reports them (before each step, then the final loss).
-    const seen: number[] = [];
-    const factor = Number.isFinite(scale0) ? { explodeFactor: (explodeFactor * scale0) / chunkScale } : {};
-    const r = train({
-      loss,
-      params0: theta,
-      optimizer,
-      steps: c,
-      record: Math.max(c, 1),
-      onStep: (k, value) => {
-        seen[k] = value;
-      },
-      ...extra,
-      ...factor,
-    });
-    if (!Number.isFinite(scale0) && seen[0] !== undefined) scale0 = Math.max(Math.abs(seen[0]), 1);
-    tally(r);
-    if (curve && done === 0) {
-      curve.step.push(0);
-      curve.loss.push(finiteOrNull(seen[0]!));
-    }
-    const hit = seen.findIndex((v) => v <= target);
-    if (hit >= 0 && (r.diverged === null || hit < r.diverged.step)) {
-      // Replay the first `hit` steps of this chunk to stop exactly at E ≤ target.
-      let params = theta;
-      if (hit > 0) {
-        const replay = train({ loss, params0: theta, optimizer, steps: hit, record: hit, ...extra, ...factor });
-        tally(replay);
-        params = replay.params;
-      }
-      if (curve && hit > 0) {
-        curve.step.push(done + hit);
-        curve.loss.push(finiteOrNull(seen[hit]!));
-      }
-      return { params, steps: done + hit, reachedTarget: true, diverged: null, gradientEvaluations, hvpEvaluations, lossCurve: curve };
-    }
-    if (r.diverged) {
-      return {
-        params: r.params,
-        steps: done + r.diverged.step,
-        reachedTarget: stop.kind === 'loss' ? false : null,
-        diverged: divergence(r, done),
-        gradientEvaluations,
-        hvpEvaluations,
-        lossCurve: curve,
-      };
-    }
-    theta = r.params;
-    done += c;
-    chunkScale = Math.max(Math.abs(r.finalLoss), 1);
-    if (curve && c > 0) {
-      curve.step.push(done);
-      curve.loss.push(finiteOrNull(r.finalLoss));
-    }
-    if (done >= totalSteps) {
-      return {
-        params: theta,
-        steps: done,
-        reachedTarget: stop.kind === 'loss' ? false : null,
-        diverged: null,
-        gradientEvaluations,
-        hvpEvaluations,
-        lossCurve: curve,
-      };
-    }
-  }
 }
 
 function emptyRecord(id: number, config: RunConfig, params: number): SweepRecord {

@@ -147,11 +147,7 @@ export interface SweepRecord extends SolutionMetrics {
   error: string | null;
   /** Wall-clock seconds of the run (training and measurement), not including data loading. */
   seconds: number;
-  /**
-   * Gradients of E evaluated in training (EGR finite-difference: two per step). Under the
-   * loss rule this includes the discarded rest of the last chunk and its replay (≤ 2 × 25 steps
-   * by default), so it can exceed `steps`.
-   */
+  /** Gradients of E evaluated in training (EGR finite-difference: two per step). */
   gradientEvaluations: number;
   /** Exact Hessian-vector products evaluated in training (EGR exact: one per step), counted like gradients. */
   hvpEvaluations: number;
