@@ -49,7 +49,7 @@ describe('runExperiment', () => {
     expect(r.time).toBe(c.lr * r.steps);
   });
 
-  it('chunked training gives the iterates of one long call, bit for bit (GD and EGR are memoryless)', async () => {
+  it('training under a stop rule gives the iterates of one plain train call, bit for bit (GD and EGR)', async () => {
     for (const extra of [{}, { optimizer: 'egr' as const, mu: 0.05, hvp: 'exact' as const }]) {
       const c = moons({ stop: { kind: 'steps', steps: 57 }, recordEvery: 10, ...extra });
       const data = await loadRunData(c);

@@ -147,8 +147,7 @@ function emptyRecord(id: number, config: RunConfig, params: number): SweepRecord
 export function failedRecord(id: number, config: RunConfig, status: 'error' | 'crashed', message: string): SweepRecord {
   let params = 0;
   try {
-    const sizes = modelSizes(config);
-    for (let l = 1; l < sizes.length; l++) params += sizes[l]! * sizes[l - 1]! + sizes[l]!;
+    params = mlp({ sizes: modelSizes(config), activation: config.activation, init: config.init }).numParams;
   } catch {
     params = 0;
   }
