@@ -36,19 +36,9 @@ function checkNoise(where: string, noise: number): void {
   if (!Number.isFinite(noise) || noise < 0) throw new Error(`${where}: noise must be finite and ≥ 0, got ${noise}`);
 }
 
-/** Reorders rows (and labels / targets) by one seeded permutation, so classes are interleaved. */
-function shuffleRows(rng: Rng, X: Float64Array, d: number, labels: Int32Array | null, Y: Float64Array | null, k: number) {
-  const n = X.length / d;
-  const order = rng.shuffle(Array.from({ length: n }, (_, i) => i));
-  const X2 = new Float64Array(X.length);
-  const L2 = labels ? new Int32Array(n) : null;
-  const Y2 = Y ? new Float64Array(Y.length) : null;
-  order.forEach((src, dst) => {
-    X2.set(X.subarray(src * d, src * d + d), dst * d);
-    if (L2 && labels) L2[dst] = labels[src]!;
-    if (Y2 && Y) Y2.set(Y.subarray(src * k, src * k + k), dst * k);
-  });
-  return { X: X2, labels: L2, Y: Y2 };
+/** A data set's rows in one seeded random order, so classes are interleaved. */
+function shuffled(rng: Rng, ds: Dataset): Dataset {
+  return subsetDataset(ds, rng.shuffle(Array.from({ length: ds.X.shape[0]! }, (_, i) => i)));
 }
 
 /**
@@ -74,8 +64,7 @@ export function twoMoons({ n, noise = 0.1, seed }: { n: number; noise?: number; 
     X[2 * i + 1] = (upper ? Math.sin(t) : 0.5 - Math.sin(t)) + noise * rng.normal();
     labels[i] = upper ? 0 : 1;
   }
-  const s = shuffleRows(rng, X, 2, labels, null, 0);
-  return { name: 'moons', X: tensor(s.X, [n, 2]), y: null, labels: s.labels, inputDim: 2, outputDim: 2, task: 'classification' };
+  return shuffled(rng, { name: 'moons', X: tensor(X, [n, 2]), y: null, labels, inputDim: 2, outputDim: 2, task: 'classification' });
 }
 
 /**
@@ -102,8 +91,7 @@ export function spirals({ n, classes = 3, noise = 0.2, seed }: { n: number; clas
       labels[row] = k;
     }
   }
-  const s = shuffleRows(rng, X, 2, labels, null, 0);
-  return { name: 'spirals', X: tensor(s.X, [n, 2]), y: null, labels: s.labels, inputDim: 2, outputDim: classes, task: 'classification' };
+  return shuffled(rng, { name: 'spirals', X: tensor(X, [n, 2]), y: null, labels, inputDim: 2, outputDim: classes, task: 'classification' });
 }
 
 /**

@@ -4,8 +4,8 @@
  * so that gradients, Hessian-vector products and the modified losses of
  * `src/igr` apply to it unchanged.
  */
-import { softmaxCrossEntropy, tensor, type ScalarFn, type Tensor } from '../autodiff/index.js';
-import type { Dataset } from './datasets.js';
+import { softmaxCrossEntropy, type ScalarFn, type Tensor } from '../autodiff/index.js';
+import { subsetDataset, type Dataset } from './datasets.js';
 import { meanSquaredError } from './losses.js';
 import type { Mlp } from './mlp.js';
 
@@ -52,20 +52,12 @@ export function lossFunction(model: Mlp, data: Dataset): ScalarFn {
 export function batchLossFunction(model: Mlp, data: Dataset): (params: Tensor, indices: ArrayLike<number>) => Tensor {
   checkModelFitsData(model, data);
   const n = data.X.shape[0]!;
-  const d = data.inputDim;
-  const k = data.outputDim;
   return (params, indices) => {
-    const m = indices.length;
-    const X = new Float64Array(m * d);
-    const labels = data.labels ? new Int32Array(m) : null;
-    const Y = data.y ? new Float64Array(m * k) : null;
-    for (let i = 0; i < m; i++) {
+    for (let i = 0; i < indices.length; i++) {
       const r = indices[i]!;
       if (!Number.isInteger(r) || r < 0 || r >= n) throw new Error(`batch loss: row index ${r} outside 0..${n - 1} of '${data.name}'`);
-      X.set(data.X.data.subarray(r * d, r * d + d), i * d);
-      if (labels) labels[i] = data.labels![r]!;
-      if (Y) Y.set(data.y!.data.subarray(r * k, r * k + k), i * k);
     }
-    return lossOn(model, data, tensor(X, [m, d]), labels, Y ? tensor(Y, [m, k]) : null)(params);
+    const batch = subsetDataset(data, indices);
+    return lossOn(model, batch, batch.X, batch.labels, batch.y)(params);
   };
 }
