@@ -7,13 +7,18 @@ import { grad, tensor, type ScalarFn } from '../autodiff/index.js';
 import { integrateTrajectory, OdeError, type VectorField } from '../ode/index.js';
 import { IgrError } from './types.js';
 
-/** Gradient descent left every reasonable range: `step` is the first iterate (1-based) that was bad. */
+/**
+ * Gradient descent left every reasonable range: `step` is the first iterate (1-based) that was bad;
+ * `iterates` holds the finite ones before it, θ_0..θ_{step−1}, when the optimiser kept them (so a
+ * caller can show where the run went without running it again).
+ */
 export class DivergenceError extends IgrError {
   override name = 'DivergenceError';
   constructor(
     readonly h: number,
     readonly step: number,
     detail: string,
+    readonly iterates: Float64Array[] | null = null,
   ) {
     super(`gradient descent with h = ${h} diverged at step ${step}: ${detail}`);
   }
@@ -76,7 +81,7 @@ export function gradientDescent(
   } catch (e) {
     if (e instanceof OdeError && e.kind !== 'bad-input' && e.step !== undefined) {
       const detail = e.kind === 'nonfinite' ? 'the gradient is not finite' : `an iterate left |θ_i| ≤ ${blowup.toExponential(1)}`;
-      throw new DivergenceError(h, e.step, detail);
+      throw new DivergenceError(h, e.step, detail, e.partial?.states ?? null);
     }
     throw e;
   }

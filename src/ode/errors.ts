@@ -34,6 +34,11 @@ export class OdeError extends Error {
   readonly t?: number;
   /** Index of the offending state or field component, when there is one. */
   readonly component?: number;
+  /**
+   * From `integrateTrajectory`: the states recorded before the failure (every `every`-th step up
+   * to step − 1), so a caller can use the finite part without integrating again.
+   */
+  partial?: { times: Float64Array; states: Float64Array[]; stepIndices: number[] };
 
   constructor(kind: OdeErrorKind, message: string, where: { step?: number; t?: number; component?: number } = {}) {
     super(message);

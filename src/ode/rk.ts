@@ -353,12 +353,18 @@ export function integrateTrajectory(field: VectorField, y0: ArrayLike<number>, o
   const states: Float64Array[] = [];
   const stepIndices: number[] = [];
   const steps = options?.steps;
-  const result = run(field, y0, options, fn, (n, t, y) => {
-    if (n % every === 0 || n === steps) {
-      times.push(t);
-      states.push(y.slice());
-      stepIndices.push(n);
-    }
-  });
+  let result;
+  try {
+    result = run(field, y0, options, fn, (n, t, y) => {
+      if (n % every === 0 || n === steps) {
+        times.push(t);
+        states.push(y.slice());
+        stepIndices.push(n);
+      }
+    });
+  } catch (error) {
+    if (error instanceof OdeError && error.step !== undefined) error.partial = { times: Float64Array.from(times), states, stepIndices };
+    throw error;
+  }
   return { times: Float64Array.from(times), states, stepIndices, evaluations: result.evaluations };
 }

@@ -72,8 +72,8 @@ function heavyBallIterates(loss: ScalarFn, theta0: readonly number[], h: number,
     return { points: heavyBall(loss, theta0, h, beta, steps), diverged: null };
   } catch (error) {
     if (!(error instanceof DivergenceError)) throw error;
-    // Redraw the finite part, so the picture shows where the iterates went before they blew up.
-    const finite = error.step > 1 ? heavyBall(loss, theta0, h, beta, error.step - 1) : [Float64Array.from(theta0)];
+    // The finite part, so the picture shows where the iterates went before they blew up.
+    const finite = error.iterates ?? [Float64Array.from(theta0)];
     return { points: finite, diverged: { step: error.step, message: `heavy-ball iterates diverged at step ${error.step}: ${error.message}` } };
   }
 }

@@ -8,7 +8,7 @@ import type { ScalarFn } from '../autodiff/index.js';
 import { integrate, type ButcherTableau, type VectorField } from '../ode/index.js';
 // Module files, not the layer index: this file is bundled for the browser explorer, and the
 // index also re-exports the experiments (which load data sets from disk).
-import { gradientDescent } from '../igr/descent.js';
+import { DivergenceError, gradientDescent } from '../igr/descent.js';
 import { modifiedField } from '../igr/modified.js';
 
 export interface DescentPathsOptions {
@@ -101,16 +101,8 @@ export function descentPaths(loss: ScalarFn, theta0: ArrayLike<number>, opts: De
   } catch (error) {
     const step = (error as { step?: number }).step;
     gdDiverged = { step: step ?? 1, message: `gradient descent diverged${step !== undefined ? ` at step ${step}` : ''}: ${errorMessage(error)}` };
-    // Redo the finite part step by step, so the picture shows where GD went before it blew up.
-    gd = [start];
-    const last = (step ?? 1) - 1;
-    if (last >= 1) {
-      try {
-        gd = gradientDescent(loss, start, h, last);
-      } catch {
-        gd = [start];
-      }
-    }
+    // The finite part θ_0..θ_{step−1}, so the picture shows where GD went before it blew up.
+    gd = error instanceof DivergenceError && error.iterates !== null && error.iterates.length > 0 ? error.iterates : [start];
   }
   if (gdDiverged === null) {
     const k = gd.findIndex((v) => isBad(v, blowup));

@@ -18,6 +18,19 @@ describe('gradientDescent', () => {
     }
   });
 
+  it('a divergence carries the finite iterates θ_0..θ_{step−1}, equal to a run that stops just before it', () => {
+    const quartic = (x: Tensor) => sum(pow(x, 4));
+    let error: DivergenceError | null = null;
+    try {
+      gradientDescent(quartic, [2], 0.5, 10);
+    } catch (e) {
+      error = e as DivergenceError;
+    }
+    expect(error).toBeInstanceOf(DivergenceError);
+    const finite = gradientDescent(quartic, [2], 0.5, error!.step - 1);
+    expect(error!.iterates!.map((v) => Array.from(v))).toEqual(finite.map((v) => Array.from(v)));
+  });
+
   it('reports divergence with the step: E = θ⁴ from θ = 2 with h = 0.5 explodes at step 3', () => {
     // θ ← θ − 2θ³: 2 → −14 → 5474 → −3.3e11, past the threshold 1e6 · (1 + 2) at step 3.
     const quartic = (x: Tensor) => sum(pow(x, 4));

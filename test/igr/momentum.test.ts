@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { grad, mul, square, sum, tensor, type Tensor } from '../../src/autodiff/index.js';
-import { findProblem, gradientDescent, IgrError } from '../../src/igr/index.js';
+import { DivergenceError, findProblem, gradientDescent, IgrError } from '../../src/igr/index.js';
 import { train } from '../../src/nn/index.js';
 import { heavyBall, momentumField, momentumModifiedLoss, momentumStart, verifyMomentum } from '../../src/igr/optimizers/index.js';
 
@@ -92,6 +92,18 @@ describe('heavy ball and its fields', () => {
     expect(() => verifyMomentum(p.loss, p.theta0, { beta: Number.NaN, hs: [0.1], T: 1 })).toThrow(/got NaN/);
     expect(() => heavyBall(p.loss, p.theta0, 0.1, 0.5, 3, Float64Array.of(1))).toThrow(/θ_\{−1\} has length 1 but θ0 has length 2/);
     expect(() => heavyBall(p.loss, p.theta0, 10, 0.9, 200)).toThrow(/diverged at step \d+/);
+  });
+
+  it('a divergence carries the finite iterates, equal to a run that stops just before it', () => {
+    let error: DivergenceError | null = null;
+    try {
+      heavyBall(p.loss, p.theta0, 10, 0.9, 200);
+    } catch (e) {
+      error = e as DivergenceError;
+    }
+    expect(error).toBeInstanceOf(DivergenceError);
+    const finite = heavyBall(p.loss, p.theta0, 10, 0.9, error!.step - 1);
+    expect(error!.iterates!.map((v) => Array.from(v))).toEqual(finite.map((v) => Array.from(v)));
   });
 });
 

@@ -115,6 +115,18 @@ describe('failures during integration name the step and the time', () => {
     );
     expect(Math.ceil(100 / Math.log10(3))).toBe(210);
     expect([err.step, err.t, err.component]).toEqual([210, 210, 0]);
+    // The trajectory's finite part travels with the error: states 0..209 (every 50th here), θ_n = −3 θ_{n−1}
+    // (each Euler step θ + (−4θ) is the correctly rounded −3θ).
+    const exact: number[] = [];
+    for (let n = 0, v = 1; n <= 200; n++, v *= -3) if (n % 50 === 0) exact.push(v);
+    const partial = expectOdeError(
+      () => integrateTrajectory((_t, th) => Float64Array.of(-lambda * th[0]!), [1], { dt: h, steps: 1000, method: 'euler', every: 50 }),
+      'blowup',
+      /^solution blew up at step 210/,
+    ).partial!;
+    expect(partial.stepIndices).toEqual([0, 50, 100, 150, 200]);
+    expect(Array.from(partial.times)).toEqual([0, 50, 100, 150, 200]);
+    expect(partial.states.map((y) => y[0])).toEqual(exact);
   });
   it('a state that overflows is a blowup even with blowup: Infinity', () => {
     expectOdeError(

@@ -83,8 +83,8 @@ export function heavyBall(loss: ScalarFn, theta0: Float64Array | readonly number
     const next = new Float64Array(cur.length);
     for (let i = 0; i < cur.length; i++) {
       next[i] = cur[i]! - h * d[i]! + beta * (cur[i]! - prev[i]!);
-      if (!Number.isFinite(next[i]!)) throw new DivergenceError(h, n, 'the iterate is not finite');
-      if (Math.abs(next[i]!) > blowup) throw new DivergenceError(h, n, `an iterate left |θ_i| ≤ ${blowup.toExponential(1)}`);
+      if (!Number.isFinite(next[i]!)) throw new DivergenceError(h, n, 'the iterate is not finite', out);
+      if (Math.abs(next[i]!) > blowup) throw new DivergenceError(h, n, `an iterate left |θ_i| ≤ ${blowup.toExponential(1)}`, out);
     }
     out.push(next);
     prev = cur;
