@@ -4,24 +4,9 @@
  * and the message on stderr.
  */
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import type { CliIO } from '../../src/cli/command.js';
+import { runCli } from './run-cli.js';
 
-async function run(args: string[]) {
-  const io = {
-    stdout: '',
-    stderr: '',
-    isTTY: false,
-    out(text: string) {
-      io.stdout += text;
-    },
-    err(text: string) {
-      io.stderr += text;
-    },
-  } satisfies CliIO & { stdout: string; stderr: string };
-  const code = await main(args, io);
-  return { code, out: io.stdout, err: io.stderr };
-}
+const run = (args: string[]) => runCli(args);
 
 async function expectUsageError(args: string[], message: string) {
   const r = await run(args);

@@ -2,33 +2,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import type { CliIO } from '../../src/cli/command.js';
+import { runCli as run } from './run-cli.js';
 import { runPool } from '../../src/cli/sweep/pool.js';
 import { formatDuration, ProgressLine, progressText } from '../../src/cli/sweep/progress.js';
 import { expandGrid, makeRunConfig } from '../../src/igr/experiments/config.js';
 import type { SweepRecord } from '../../src/igr/experiments/types.js';
 
-function capture(isTTY = false): CliIO & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    isTTY,
-    out(text: string) {
-      io.stdout += text;
-    },
-    err(text: string) {
-      io.stderr += text;
-    },
-  };
-  return io;
-}
-
-async function run(args: string[], isTTY = false) {
-  const io = capture(isTTY);
-  const code = await main(args, io);
-  return { code, out: io.stdout, err: io.stderr };
-}
 
 const jsonLines = (text: string) =>
   text

@@ -1,28 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import type { CliIO } from '../../src/cli/command.js';
+import { runCli } from './run-cli.js';
 import type { SweepRecord } from '../../src/igr/experiments/types.js';
 
-function capture(isTTY = false): CliIO & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    isTTY,
-    out(text: string) {
-      io.stdout += text;
-    },
-    err(text: string) {
-      io.stderr += text;
-    },
-  };
-  return io;
-}
-
-async function run(args: string[]) {
-  const io = capture();
-  const code = await main(args, io);
-  return { code, out: io.stdout, err: io.stderr };
-}
+const run = (args: string[]) => runCli(args);
 
 const small = ['--data', 'moons', '--train', '120', '--test', '80', '--hidden', '8', '--draws', '2'];
 

@@ -3,21 +3,12 @@
  * `run` returns exit code, stdout and stderr; `usage` asserts a usage error.
  */
 import { expect } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import type { CliIO } from '../../src/cli/command.js';
+import { runCli, type CliRun } from './run-cli.js';
 
-export interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
+export type Run = CliRun;
 
-export async function run(...argv: string[]): Promise<Run> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { out: (t) => void (out += t), err: (t) => void (err += t), isTTY: false };
-  const code = await main(['verify', ...argv], io);
-  return { code, out, err };
+export function run(...argv: string[]): Promise<Run> {
+  return runCli(['verify', ...argv]);
 }
 
 /** A usage error: exit 2, nothing on stdout, one message on stderr without a stack trace or NaN; returns it. */
