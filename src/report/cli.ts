@@ -5,7 +5,7 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileLoss } from '../cli/expression.js';
+import { compileLoss } from '../expression/index.js';
 import type { ReportLoss } from './verification.js';
 import { ReportError, writeFileAtomic } from './write.js';
 

@@ -1,17 +1,17 @@
 /**
- * Reports of the `igr` command: self-contained HTML pages with inline SVG plots drawn by a
- * small plot writer of our own (`svg.ts`, no dependency), written atomically.
- * - `writeVerificationReport(dir, reports, { command })` — `igr verify --report DIR`, for GD and
- *   for `--optimizer sgd|momentum|rk:<name>` (their headings and portraits: `optimizer.ts`)
- * - `writeSweepReport(dir, records, { command })` — `igr sweep --report DIR`
+ * Reports of the `igr` command, as strings: self-contained HTML pages with inline SVG plots drawn
+ * by a small plot writer of our own (`svg.ts`, no dependency). Everything exported here is
+ * browser-safe (it is part of `import 'igr'`):
+ * - `renderVerificationReport(reports, { command })` — the page of `igr verify --report DIR`, for
+ *   GD and for `--optimizer sgd|momentum|rk:<name>` (their headings and portraits: `optimizer.ts`)
+ * - `renderSweepReport(records, { command })` — the page of `igr sweep --report DIR`
  * - `descentPaths` — GD and the modified flows from one start (phase portraits, the explorer)
- * (`cli.ts`, which compiles typed losses with mathjs, is imported by the commands directly, so
- * importing the library does not load mathjs.)
+ * Writing the pages to disk (`write.ts`) and the command's helpers (`cli.ts`, which compiles typed
+ * losses with mathjs) need Node: they are exported from `igr/node` (`src/node/index.ts`).
  */
 export * from './svg.js';
 export * from './contour.js';
 export * from './html.js';
-export * from './write.js';
 export * from './paths.js';
 export * from './phase.js';
 export * from './verification.js';

@@ -7,7 +7,6 @@
 import type { SweepRecord } from '../igr/experiments/types.js';
 import { formatNumber, page, table, type Cell } from './html.js';
 import { ORDER_COLORS, Plot, PlotError, escapeXml, type MarkerShape } from './svg.js';
-import { writeFileAtomic } from './write.js';
 
 export interface SweepReportOptions {
   /** The command line that produced the records, shown on the page. */
@@ -223,12 +222,4 @@ export function renderSweepReport(records: readonly SweepRecord[], opts: SweepRe
     intro: `<p>${records.length} runs. Gradient descent with learning rate h implicitly adds λ R_IG, λ = h m / 4, to the loss (R_IG = |∇E|²/m): larger h should give a smaller slope |∇E| and R_IG/E, and flatter, more perturbation-robust solutions.</p>`,
     sections: records.length ? sections : ['<p class="note">The sweep produced no records.</p>'],
   });
-}
-
-/**
- * Write the sweep report to `dir/index.html` (atomically; creates `dir`). Returns the absolute
- * path. Throws `ReportError` when the directory cannot be written.
- */
-export function writeSweepReport(dir: string, records: readonly SweepRecord[], opts: SweepReportOptions): string {
-  return writeFileAtomic(dir, 'index.html', renderSweepReport(records, opts));
 }

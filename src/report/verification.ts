@@ -14,7 +14,6 @@ import { formatNumber, page, table, type Cell } from './html.js';
 import { describeOptimizer, optimizerOf, optimizerPortrait, stepName } from './optimizer.js';
 import { phasePortrait, suggestPhaseSettings } from './phase.js';
 import { Plot, PlotError, decadeLabel, escapeXml, orderColor } from './svg.js';
-import { writeFileAtomic } from './write.js';
 
 /** A loss the report can evaluate for a problem's phase portrait (built-in problems are found by name). */
 export interface ReportLoss {
@@ -412,12 +411,4 @@ export function renderVerificationReport(reports: readonly VerificationReport[],
       summary,
     sections: reports.map((r, i) => problemSection(r, i, opts)),
   });
-}
-
-/**
- * Write the verification report to `dir/index.html` (atomically; creates `dir`). Returns the
- * absolute path. Throws `ReportError` when the directory cannot be written.
- */
-export function writeVerificationReport(dir: string, reports: readonly VerificationReport[], opts: VerificationReportOptions): string {
-  return writeFileAtomic(dir, 'index.html', renderVerificationReport(reports, opts));
 }

@@ -2,10 +2,16 @@
  * Writing a report to disk atomically: the page goes to a temporary file in the target
  * directory and is renamed over `index.html` only when it is complete, so a reader (or a
  * browser reloading the page) never sees half a file, and a failed write leaves nothing behind.
+ * Node only (exported from `igr/node`); the pages themselves are rendered by the browser-safe
+ * `renderVerificationReport` and `renderSweepReport`.
  */
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type { SweepRecord } from '../igr/experiments/types.js';
+import type { VerificationReport } from '../igr/types.js';
+import { renderSweepReport, type SweepReportOptions } from './sweep.js';
+import { renderVerificationReport, type VerificationReportOptions } from './verification.js';
 
 /** A report that could not be written; the message names the path and the reason. */
 export class ReportError extends Error {
@@ -49,4 +55,20 @@ export function writeFileAtomic(dir: string, name: string, content: string): str
     throw new ReportError(`cannot write report '${target}': ${reason(error)}`);
   }
   return target;
+}
+
+/**
+ * Write the verification report to `dir/index.html` (atomically; creates `dir`). Returns the
+ * absolute path. Throws `ReportError` when the directory cannot be written.
+ */
+export function writeVerificationReport(dir: string, reports: readonly VerificationReport[], opts: VerificationReportOptions): string {
+  return writeFileAtomic(dir, 'index.html', renderVerificationReport(reports, opts));
+}
+
+/**
+ * Write the sweep report to `dir/index.html` (atomically; creates `dir`). Returns the absolute
+ * path. Throws `ReportError` when the directory cannot be written.
+ */
+export function writeSweepReport(dir: string, records: readonly SweepRecord[], opts: SweepReportOptions): string {
+  return writeFileAtomic(dir, 'index.html', renderSweepReport(records, opts));
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
-import { compileLoss } from '../../src/cli/expression.js';
+import { compileLoss } from '../../src/expression/index.js';
 import { startExplorerServer, type ExplorerServer } from '../../src/cli/commands/explore.js';
 import { buildExplorer } from '../../src/report/explorer-build.js';
 import { descentPaths } from '../../src/report/paths.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { pathToFileURL } from 'node:url';
 import { findProblem, verifyProblem } from '../../src/igr/index.js';
-import { writeSweepReport, writeVerificationReport } from '../../src/report/index.js';
+import { writeSweepReport, writeVerificationReport } from '../../src/node/index.js';
 import { optimizerReports, sweepRecords, tiltedLoss, tiltedReport } from '../report/fixtures.js';
 import { OUTPUT_DIR, hasChromium, launch, skipMessage, watchErrors, type Session } from './chromium.js';
 

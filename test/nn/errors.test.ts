@@ -14,7 +14,6 @@ import {
   loadMnist,
   lossFunction,
   mlp,
-  mnistPackageSource,
   splitDataset,
   teacherStudent,
   train,
@@ -23,6 +22,7 @@ import {
   type MnistSource,
   type TrainOptions,
 } from '../../src/nn/index.js';
+import { loadMnist as loadMnistFromPackage, mnistPackageSource } from '../../src/node/index.js';
 import { hiddenFromSizes, makeRunConfig, validateRunConfig } from '../../src/igr/experiments/config.js';
 import type { RunConfig, StopRule } from '../../src/igr/experiments/types.js';
 
@@ -141,7 +141,7 @@ describe('MNIST loading: malformed digit data', () => {
     const source = await mnistPackageSource(root);
     expect(() => source.digit(0)).toThrow(/0\.json does not hold \{ data: number\[\] \} with 784 values per image/);
     expect(() => source.digit(1)).toThrow(/1\.json does not hold \{ data: number\[\] \} with 784 values per image/);
-    await expect(loadMnist({ train: 1, test: 1, seed: 0, packageName: root })).rejects.toThrow(/loadMnist: .*0\.json does not hold \{ data/);
+    await expect(loadMnistFromPackage({ train: 1, test: 1, seed: 0, packageName: root })).rejects.toThrow(/loadMnist: .*0\.json does not hold \{ data/);
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tensor } from '../../src/autodiff/index.js';
-import { accuracy, avgPool2x2, loadMnist, lossFunction, mlp, train as trainModel, type MnistSource } from '../../src/nn/index.js';
+import { accuracy, avgPool2x2, loadDataset as loadDatasetCore, loadMnist as decodeMnist, lossFunction, mlp, train as trainModel, type MnistSource } from '../../src/nn/index.js';
+import { loadDataset, loadMnist } from '../../src/node/index.js';
 
 /** A fake package: digit d has `counts[d]` images, image k of digit d filled with (100 d + k) / 10000. */
 function fakeSource(counts: number[]): MnistSource {
@@ -66,6 +67,25 @@ describe('loadMnist with an injected source', () => {
   });
 });
 
+describe('the core loadMnist reads no files', () => {
+  it('without a source it says where the Node loader is, instead of reaching for node:', async () => {
+    await expect(decodeMnist({ train: 1, test: 1, seed: 1 })).rejects.toThrow(
+      "loadMnist: no source of digits; in Node, import { loadMnist } from 'igr/node'",
+    );
+    await expect(loadDatasetCore('mnist', { train: 1, test: 1, seed: 1 })).rejects.toThrow(
+      "loadDataset('mnist'): no source for the MNIST digits",
+    );
+  });
+  it('with an injected source the core and the Node loader give the same digits', async () => {
+    const source = fakeSource([3, 3, 3, 3, 3, 3, 3, 3, 3, 3]);
+    const core = await decodeMnist({ train: 6, test: 2, seed: 4, source });
+    const node = await loadMnist({ train: 6, test: 2, seed: 4, source });
+    expect(Array.from(node.train.X.data)).toEqual(Array.from(core.train.X.data));
+    const viaRegistry = await loadDatasetCore('mnist', { train: 6, test: 2, seed: 4, sources: { mnist: () => source } });
+    expect(Array.from(viaRegistry.test.labels!)).toEqual(Array.from(core.test.labels!));
+  });
+});
+
 describe('loadMnist from the mnist package (10,000 real digits)', () => {
   it('has the right shapes, labels 0..9, pixels in [0, 1], is seeded, and a small MLP learns it', async () => {
     const { train, test } = await loadMnist({ train: 500, test: 200, seed: 7 });
@@ -86,6 +106,8 @@ describe('loadMnist from the mnist package (10,000 real digits)', () => {
     // Pooling the same seeded image by hand gives the loader's pooled row.
     expect(Array.from(again.train.X.data.subarray(0, 196))).toEqual(Array.from(avgPool2x2(train.X.data.subarray(0, 784))));
     const other = await loadMnist({ train: 500, test: 200, seed: 8 });
+    const viaDataset = await loadDataset('mnist', { train: 500, test: 200, seed: 8 });
+    expect(Array.from(viaDataset.train.labels!)).toEqual(Array.from(other.train.labels!));
     expect(Array.from(other.train.labels!)).not.toEqual(Array.from(train.labels!));
 
     // The digits are learnable as loaded: 60 GD steps of a 196-32-10 tanh MLP on the

@@ -6,7 +6,7 @@
  * (src/igr's gradientDescent and modifiedField, src/ode's RK4), the picture by src/report's
  * SVG writer. Bundled by esbuild into one inline script (web/explorer/build.ts).
  */
-import { compileLoss, type CompiledLoss } from '../../src/cli/expression.js';
+import { compileLoss, type CompiledLoss } from '../../src/expression/index.js';
 import { descentPaths, type DescentPaths } from '../../src/report/paths.js';
 import { lossAt, lossContours } from '../../src/report/phase.js';
 import { Plot, orderColor, type ContourSpec } from '../../src/report/svg.js';

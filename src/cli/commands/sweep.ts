@@ -220,7 +220,7 @@ export const sweep: Command = {
       io.out(`\n${records.length} runs on ${Math.min(workers, records.length)} workers in ${formatFixed(seconds, 1)} s\n`);
     }
     if (reportDir !== undefined) {
-      const { writeSweepReport } = await import('../../report/sweep.js');
+      const { writeSweepReport } = await import('../../report/write.js');
       const { commandLine } = await import('../../report/cli.js');
       const path = writeSweepReport(reportDir, records, { command: commandLine('sweep', argv) });
       (values.json ? io.err : io.out)(`report: ${path}\n`);

@@ -7,6 +7,7 @@ import type { Command, CliIO } from '../command.js';
 import { formatFixed, formatScientific, toJsonLine } from '../format.js';
 import { configFromOptions, runOptionSpecs, runOptionsHelp } from '../sweep/options.js';
 import { runExperiment } from '../../igr/experiments/run.js';
+import { nodeDataSources } from '../../node/datasets.js';
 import { modelSizes } from '../../igr/experiments/config.js';
 import type { RunConfig, SweepRecord } from '../../igr/experiments/types.js';
 
@@ -94,7 +95,7 @@ export const train: Command = {
       return 0;
     }
     const config = configFromOptions(values, 'train');
-    const record = await runExperiment(config);
+    const record = await runExperiment(config, { sources: nodeDataSources });
     io.out(values.json ? toJsonLine(record) + '\n' : formatRecord(record));
     if (record.status === 'error' || record.status === 'crashed') {
       if (!values.json) io.err(`igr train: ${record.error}\n`);

@@ -17,7 +17,7 @@ import {
   type VerificationReport,
 } from '../../igr/index.js';
 import { type CliIO, type Command, UsageError } from '../command.js';
-import { compileLoss, ExpressionError, type CompiledLoss } from '../expression.js';
+import { compileLoss, ExpressionError, type CompiledLoss } from '../../expression/index.js';
 import { rungeKuttaNames as tableauNames, sgdProblems } from '../../igr/optimizers/index.js';
 import { parseOptimizer, runOptimizerVerification } from './verify-optimizer.js';
 import { formatFixed, formatScientific, formatShort, formatTable, formatVector, toJsonLine } from '../format.js';
@@ -185,7 +185,7 @@ export async function writeReportPage(
   argv: readonly string[],
   io: CliIO,
 ): Promise<void> {
-  const { writeVerificationReport } = await import('../../report/verification.js');
+  const { writeVerificationReport } = await import('../../report/write.js');
   const { commandLine, lossesFromExpression } = await import('../../report/cli.js');
   const losses = values.loss === undefined ? {} : lossesFromExpression(values.loss, values.vars);
   const path = writeVerificationReport(dir, reports, { command: commandLine('verify', argv), losses });

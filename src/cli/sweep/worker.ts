@@ -10,6 +10,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { failedRecord, runExperiment, type DataCache } from '../../igr/experiments/run.js';
+import { nodeDataSources } from '../../node/datasets.js';
 import type { RecordMessage, RunMessage } from './pool.js';
 
 const cache: DataCache = new Map();
@@ -41,7 +42,7 @@ port.on('message', (message: RunMessage) => {
     });
     return;
   }
-  runExperiment(config, { id, cache })
+  runExperiment(config, { id, cache, sources: nodeDataSources })
     .catch((error: unknown) => failedRecord(id, config, 'error', (error as Error)?.message ?? String(error)))
     .then((record) => {
       const reply: RecordMessage = { type: 'record', id, record };

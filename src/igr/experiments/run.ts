@@ -7,6 +7,7 @@ import {
   batchLossFunction,
   loadDataset,
   lossFunction,
+  type DataSources,
   mlp,
   train,
   type Dataset,
@@ -32,8 +33,11 @@ function dataKey(c: RunConfig): string {
   return JSON.stringify([c.data, c.train, c.test, c.dataSeed, c.data === 'mnist' ? c.pool : null]);
 }
 
-/** Loads (or takes from `cache`) the train/test pair a config trains and tests on. */
-export function loadRunData(config: RunConfig, cache?: DataCache): Promise<DataPair> {
+/**
+ * Loads (or takes from `cache`) the train/test pair a config trains and tests on; data sets read
+ * from files (mnist) come from `sources` (in Node: `nodeDataSources` from `igr/node`).
+ */
+export function loadRunData(config: RunConfig, cache?: DataCache, sources?: DataSources): Promise<DataPair> {
   const key = dataKey(config);
   const hit = cache?.get(key);
   if (hit) return hit;
@@ -41,7 +45,7 @@ export function loadRunData(config: RunConfig, cache?: DataCache): Promise<DataP
   // The synthetic sets take their fixed parameters from one table; each generator reads only its own keys.
   const loading =
     data === 'mnist'
-      ? loadDataset('mnist', { train, test, seed, pool: config.pool })
+      ? loadDataset('mnist', { train, test, seed, pool: config.pool, ...(sources && { sources }) })
       : loadDataset(data, { train, test, seed, ...syntheticData[data], teacherSizes: [...syntheticData.teacher.teacherSizes] });
   if (cache) {
     cache.set(key, loading);
@@ -162,6 +166,8 @@ export interface RunOptions {
   cache?: DataCache;
   /** Already-loaded data (overrides loading). */
   data?: DataPair;
+  /** Where data sets read from files come from (see `loadRunData`). */
+  sources?: DataSources;
 }
 
 /**
@@ -175,7 +181,7 @@ export async function runExperiment(config: RunConfig, options: RunOptions = {})
   const id = options.id ?? 0;
   let data: DataPair;
   try {
-    data = options.data ?? (await loadRunData(config, options.cache));
+    data = options.data ?? (await loadRunData(config, options.cache, options.sources));
   } catch (error) {
     return failedRecord(id, config, 'error', `could not load data set '${config.data}': ${(error as Error).message}`);
   }

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { derivative, parse } from 'mathjs';
 import { checkGrads, grad, hessian, tensor } from '../../src/autodiff/index.js';
-import { compileLoss, ExpressionError } from '../../src/cli/expression.js';
+import { compileLoss, ExpressionError } from '../../src/expression/index.js';
 
 /**
  * Each case: our expression, the same function in mathjs' vocabulary (mathjs' derivative knows

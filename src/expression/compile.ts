@@ -6,7 +6,7 @@
  * whitelist cannot reach anything, and the result differentiates to any order like every other
  * `ScalarFn`.
  *
- * Used by `igr verify --loss` and (later) by the browser explorer, so this module imports no
+ * Used by `igr verify --loss`, the reports and the browser explorer, so this module imports no
  * node-only module and throws its own `ExpressionError` rather than the CLI's `UsageError`.
  */
 // The number-only build: parses numerals as float64 (what the autodiff computes in) and bundles

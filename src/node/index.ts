@@ -1,0 +1,11 @@
+/**
+ * `igr/node`: what needs Node.js — reading the data sets that come as files (the MNIST digits of
+ * the `mnist` package), writing reports to disk atomically, running sweeps on worker threads, and
+ * serving the explorer. Everything else is in the browser-safe `igr` entry; this entry adds only
+ * what needs `node:` modules.
+ */
+export { loadMnist, mnistPackageSource, type NodeMnistOptions } from './mnist.js';
+export { loadDataset, nodeDataSources } from './datasets.js';
+export { writeFileAtomic, writeVerificationReport, writeSweepReport, ReportError } from '../report/write.js';
+export { runPool, defaultWorkers, type PoolOptions } from '../cli/sweep/pool.js';
+export { startExplorerServer, explorerPage, type ExplorerServer } from '../cli/commands/explore.js';
