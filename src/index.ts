@@ -1,9 +1,10 @@
 /**
  * igr: implicit gradient regularization, checked by computation.
- * The public API, layer by layer (see DESIGN.md): autodiff, ode, nn, igr.
+ * The public API, layer by layer (see DESIGN.md): autodiff, ode, curvature, nn, igr.
  */
 export * from './ode/index.js';
 export * from './autodiff/index.js';
+export * from './curvature/index.js';
 export * from './nn/index.js';
 export * from './igr/index.js';
 export * from './igr/optimizers/index.js';
