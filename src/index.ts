@@ -9,6 +9,7 @@
  */
 export * from './autodiff/index.js';
 export * from './ode/index.js';
+export * from './curvature/index.js';
 export * from './nn/index.js';
 export * from './igr/index.js';
 export * from './igr/optimizers/index.js';

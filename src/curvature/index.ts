@@ -1,0 +1,11 @@
+/**
+ * curvature — matrix-free linear algebra on Hessians through Hessian-vector products, and on
+ * any symmetric linear map given as a function: Lanczos eigenpairs with residual certificates,
+ * Hutchinson and Hutch++ traces, stochastic Lanczos quadrature densities, and a dense
+ * symmetric `eigh` for small matrices. Imports only the autodiff; seeded through its `Rng`.
+ */
+export { CurvatureError } from './errors.js';
+export type { CurvatureErrorKind } from './errors.js';
+export { eigh, eigvalsh, DEFAULT_SYMMETRY_TOLERANCE } from './eigh.js';
+export type { EighOptions, EighResult } from './eigh.js';
+export { tridiagonalEigh, tridiagonalEigenvalues } from './tridiagonal.js';
