@@ -9,3 +9,7 @@ export type { CurvatureErrorKind } from './errors.js';
 export { eigh, eigvalsh, DEFAULT_SYMMETRY_TOLERANCE } from './eigh.js';
 export type { EighOptions, EighResult } from './eigh.js';
 export { tridiagonalEigh, tridiagonalEigenvalues } from './tridiagonal.js';
+export { hessianOperator, checkedOperator } from './operator.js';
+export type { LinearOperator, HessianOperator, CheckedOperator } from './operator.js';
+export { lanczosEigs, hessianEigs, lanczosTridiagonal, whichValues, DEFAULT_OPERATOR_SYMMETRY_TOLERANCE } from './lanczos.js';
+export type { Which, LanczosEigsOptions, EigsResult, LanczosTridiagonalOptions, LanczosTridiagonalResult } from './lanczos.js';
