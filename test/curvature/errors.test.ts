@@ -6,8 +6,15 @@ import {
   checkedOperator,
   eigh,
   eigvalsh,
+  hessianDensity,
   hessianEigs,
   hessianOperator,
+  hessianPowerIteration,
+  hessianTrace,
+  hutchPlusPlusTrace,
+  hutchinsonTrace,
+  lanczosDensity,
+  powerIteration,
   lanczosEigs,
   lanczosTridiagonal,
   tridiagonalEigenvalues,
@@ -158,5 +165,53 @@ describe('lanczosTridiagonal checks its options', () => {
     expectCurvatureError(() => lanczosTridiagonal(diag([1, 2]), 2, undefined as never), 'bad-input', 'lanczosTridiagonal: options { steps } are required');
     expectCurvatureError(() => lanczosTridiagonal(diag([1, 2]), 2, { steps: 3 }), 'bad-input', 'lanczosTridiagonal: steps must be an integer in 1..2 (the dimension is 2), got 3');
     expectCurvatureError(() => lanczosTridiagonal(diag([1, 2]), 2, { steps: 1, seed: Infinity }), 'bad-input', 'lanczosTridiagonal: seed must be a finite number, got Infinity');
+  });
+});
+
+describe('powerIteration checks its options', () => {
+  const op = diag([1, 2, 3]);
+  it('k, tol, maxIter, seed', () => {
+    expectCurvatureError(() => powerIteration(op, 3, { k: 4 }), 'bad-input', 'powerIteration: k must be an integer in 1..3 (the dimension is 3), got 4');
+    expectCurvatureError(() => powerIteration(op, 3, { tol: -1 }), 'bad-input', 'powerIteration: tol must be a number in (0, 1), got -1');
+    expectCurvatureError(() => powerIteration(op, 3, { maxIter: 0 }), 'bad-input', 'powerIteration: maxIter must be an integer ≥ 1, got 0');
+    expectCurvatureError(() => powerIteration(op, 3, { seed: NaN }), 'bad-input', 'powerIteration: seed must be a finite number, got NaN');
+  });
+  it('a non-finite HVP, named by hessianPowerIteration', () => {
+    expectCurvatureError(() => hessianPowerIteration((x) => sum(sqrt(x)), [0, 1]), 'nonfinite', 'hessianPowerIteration: the Hessian-vector product returned -Infinity at component 0 (HVP 1)');
+  });
+});
+
+describe('the trace estimators check their options', () => {
+  const op = diag([1, 2, 3]);
+  it('samples too few for a standard error', () => {
+    expectCurvatureError(() => hutchinsonTrace(op, 3, { samples: 1 }), 'bad-input', 'hutchinsonTrace: samples must be an integer ≥ 2 (a standard error needs two probes), got 1');
+    expectCurvatureError(() => hutchPlusPlusTrace(op, 3, { samples: 3 }), 'bad-input', 'hutchPlusPlusTrace: samples must be an integer ≥ 4 (Hutch++ needs a sketch vector and two probes), got 3');
+    expectCurvatureError(() => hutchinsonTrace(op, 3, { seed: Infinity }), 'bad-input', 'hutchinsonTrace: seed must be a finite number, got Infinity');
+  });
+  it('an unknown method, listing the valid ones', () => {
+    expectCurvatureError(() => hessianTrace((x) => sum(x), [1, 2], { method: 'exact' as never }), 'bad-input', `hessianTrace: unknown method "exact"; valid: 'hutchinson', 'hutch++'`);
+  });
+  it('a non-finite HVP or a bad x, named by hessianTrace', () => {
+    expectCurvatureError(() => hessianTrace((x) => sum(sqrt(x)), [1, 0]), 'nonfinite', 'hessianTrace: the Hessian-vector product returned');
+    expectCurvatureError(() => hessianTrace((x) => sum(x), [1, NaN]), 'nonfinite', 'hessianTrace: x[1] is NaN');
+  });
+});
+
+describe('the density checks its options', () => {
+  const op = diag([1, 2, 3]);
+  it('steps, probes, sigma, grid', () => {
+    expectCurvatureError(() => lanczosDensity(op, 3, { steps: 4 }), 'bad-input', 'lanczosDensity: steps must be an integer in 1..3 (the dimension is 3), got 4');
+    expectCurvatureError(() => lanczosDensity(op, 3, { probes: 0 }), 'bad-input', 'lanczosDensity: probes must be an integer ≥ 1, got 0');
+    expectCurvatureError(() => lanczosDensity(op, 3, { sigma: 0 }), 'bad-input', 'lanczosDensity: sigma must be a number in (0, ∞), got 0');
+    expectCurvatureError(() => lanczosDensity(op, 3, { grid: 1 }), 'bad-input', 'lanczosDensity: grid must be an integer ≥ 2 (points of the default grid), got 1');
+    expectCurvatureError(() => lanczosDensity(op, 3, { grid: [] }), 'bad-input', 'lanczosDensity: grid is empty');
+    expectCurvatureError(() => lanczosDensity(op, 3, { grid: [0, NaN] }), 'nonfinite', 'lanczosDensity: grid[1] is NaN');
+    expectCurvatureError(() => lanczosDensity(op, 3, { grid: 'fine' as never }), 'bad-input', 'lanczosDensity: grid must be a number of points or an array of points, got string');
+    expectCurvatureError(() => lanczosDensity(op, 3, { seed: NaN }), 'bad-input', 'lanczosDensity: seed must be a finite number, got NaN');
+    expectCurvatureError(() => lanczosDensity(op, 3, { symmetryTolerance: NaN }), 'bad-input', 'lanczosDensity: symmetryTolerance must be a finite number ≥ 0, got NaN');
+  });
+  it('an asymmetric operator and a non-finite HVP, named by the density functions', () => {
+    expectCurvatureError(() => lanczosDensity((v) => Float64Array.of(v[0]! + 2 * v[1]!, v[1]!), 2), 'asymmetric', 'lanczosDensity: the operator is not symmetric');
+    expectCurvatureError(() => hessianDensity((x) => sum(sqrt(x)), [4, 0]), 'nonfinite', 'hessianDensity: the Hessian-vector product returned');
   });
 });
