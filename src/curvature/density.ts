@@ -9,8 +9,8 @@
  */
 import { Rng, type ScalarFn, type Tensor } from '../autodiff/index.js';
 import { CurvatureError } from './errors.js';
-import { DEFAULT_OPERATOR_SYMMETRY_TOLERANCE, checkSymmetryTolerance, runLanczosTridiagonal } from './lanczos.js';
-import { checkInteger, checkPositive, checkSeed, checkedOperator, hessianCheckedOperator, rademacherVector, scaleInPlace, type CheckedOperator, type LinearOperator } from './operator.js';
+import { DEFAULT_OPERATOR_SYMMETRY_TOLERANCE, runLanczosTridiagonal } from './lanczos.js';
+import { checkInteger, checkPositive, checkSeed, checkSymmetryTolerance, checkedOperator, hessianCheckedOperator, rademacherVector, scaleInPlace, type CheckedOperator, type LinearOperator } from './operator.js';
 import { tridiagonalEigh } from './tridiagonal.js';
 
 /** Options of {@link lanczosDensity} and {@link hessianDensity}. */

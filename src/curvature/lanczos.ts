@@ -19,12 +19,14 @@ import {
   checkPositive,
   checkSeed,
   checkStart,
+  checkSymmetryTolerance,
   checkedOperator,
   dot,
   gaussianVector,
   hessianCheckedOperator,
   norm,
   scaleInPlace,
+  signOfLargest,
   type CheckedOperator,
   type LinearOperator,
 } from './operator.js';
@@ -132,13 +134,6 @@ export function checkWhich(fn: string, which: unknown): Which {
     throw new CurvatureError('bad-input', fn, `unknown which ${JSON.stringify(which)}; valid: ${whichValues.map((w) => `'${w}'`).join(', ')}`);
   }
   return which as Which;
-}
-
-export function checkSymmetryTolerance(fn: string, value: unknown): number {
-  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
-    throw new CurvatureError('bad-input', fn, `symmetryTolerance must be a finite number ≥ 0, got ${String(value)}`);
-  }
-  return value;
 }
 
 /** Indices of `values` (ascending) in the order `which` prefers; ties by index. */
@@ -505,9 +500,7 @@ function finish(fn: string, basis: KrylovBasis, J: number, k: number, which: Whi
  * the value minimising that residual over all scalars).
  */
 export function certify(op: CheckedOperator, u: Float64Array, estimate: number): { value: number; vector: Float64Array; residual: number; estimate: number } {
-  let big = 0;
-  for (let i = 1; i < u.length; i++) if (Math.abs(u[i]!) > Math.abs(u[big]!)) big = i;
-  scaleInPlace(u, (u[big]! < 0 ? -1 : 1) / norm(u));
+  scaleInPlace(u, signOfLargest(u) / norm(u));
   const au = op.apply(u);
   const value = dot(u, au);
   for (let i = 0; i < u.length; i++) au[i]! -= value * u[i]!;

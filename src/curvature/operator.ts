@@ -141,6 +141,13 @@ export function checkPositive(fn: string, name: string, value: unknown, below = 
   return value;
 }
 
+export function checkSymmetryTolerance(fn: string, value: unknown): number {
+  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
+    throw new CurvatureError('bad-input', fn, `symmetryTolerance must be a finite number ≥ 0, got ${String(value)}`);
+  }
+  return value;
+}
+
 /** A start vector option: length dim, finite, not zero; returned as a unit vector. */
 export function checkStart(fn: string, start: ArrayLike<number>, dim: number): Float64Array {
   if (start === null || typeof start !== 'object' || typeof start.length !== 'number') {
@@ -175,6 +182,17 @@ export function norm(v: Float64Array): number {
     s += t * t;
   }
   return big * Math.sqrt(s);
+}
+
+/**
+ * +1 or −1: the sign that makes the entry of largest magnitude (the first such) positive. The
+ * sign convention of every eigenvector the layer returns, so results are deterministic
+ * functions of their input rather than of the start vector's sign.
+ */
+export function signOfLargest(v: ArrayLike<number>): number {
+  let big = 0;
+  for (let i = 1; i < v.length; i++) if (Math.abs(v[i]!) > Math.abs(v[big]!)) big = i;
+  return v[big]! < 0 ? -1 : 1;
 }
 
 export function scaleInPlace(v: Float64Array, c: number): void {

@@ -9,7 +9,7 @@
  */
 import { Rng, type ScalarFn, type Tensor } from '../autodiff/index.js';
 import type { EigsResult } from './lanczos.js';
-import { checkInteger, checkPositive, checkSeed, checkedOperator, dot, gaussianVector, hessianCheckedOperator, norm, scaleInPlace, type CheckedOperator, type LinearOperator } from './operator.js';
+import { checkInteger, checkPositive, checkSeed, checkedOperator, dot, gaussianVector, hessianCheckedOperator, norm, scaleInPlace, signOfLargest, type CheckedOperator, type LinearOperator } from './operator.js';
 
 /** Options of {@link powerIteration} and {@link hessianPowerIteration}; defaults are PyHessian's. */
 export interface PowerIterationOptions {
@@ -90,9 +90,7 @@ function runPowerIteration(fn: string, op: CheckedOperator, options: PowerIterat
       scaleInPlace(v, 1 / n);
     }
     const r = Float64Array.from(au, (x, l) => x - value * u[l]!);
-    let big = 0;
-    for (let l = 1; l < dim; l++) if (Math.abs(u[l]!) > Math.abs(u[big]!)) big = l;
-    if (u[big]! < 0) scaleInPlace(u, -1);
+    scaleInPlace(u, signOfLargest(u));
     found.push({ value, vector: u, residual: norm(r), estimate: change, converged });
   }
   const order = found.map((_, i) => i).sort((a, b) => Math.abs(found[b]!.value) - Math.abs(found[a]!.value) || a - b);
