@@ -272,30 +272,45 @@ class KrylovBasis {
   }
 
   /**
-   * Row j ← a random unit vector orthogonal to rows 0..j−1 (Gram–Schmidt twice). Needs j < dim;
-   * a Gaussian vector has a component of relative size ~√((dim − j)/dim) outside the span, so
-   * the retry almost never runs.
+   * Row j ← a random unit vector orthogonal to rows 0..j−1 (Gram–Schmidt twice). Needs j < dim.
+   * A Gaussian vector keeps a part of relative size ~√((dim − j)/dim) outside the span; should it
+   * not (it never has), the coordinate vector e_i farthest from the span is used instead: since
+   * Σ_i ‖(I − QQᵀ)e_i‖² = dim − j, the best one keeps at least √((dim − j)/dim).
    */
   setRandomOrthogonal(j: number, rng: Rng): void {
     const n = this.op.dim;
-    for (let attempt = 0; attempt < 10; attempt++) {
-      const v = gaussianVector(rng, n);
-      const before = norm(v);
-      for (let pass = 0; pass < 2; pass++) {
-        for (let i = 0; i < j; i++) {
-          const ci = dot(this.q, v, i * n, 0, n);
-          const off = i * n;
-          for (let l = 0; l < n; l++) v[l]! -= ci * this.q[off + l]!;
+    let v = gaussianVector(rng, n);
+    const before = norm(v);
+    this.projectOut(v, j);
+    if (!(norm(v) > 1e-10 * before)) {
+      let best = 0;
+      let bestOutside = -1;
+      for (let i = 0; i < n; i++) {
+        let inside = 0;
+        for (let r = 0; r < j; r++) inside += this.q[r * n + i]! ** 2;
+        if (1 - inside > bestOutside) {
+          bestOutside = 1 - inside;
+          best = i;
         }
       }
-      const after = norm(v);
-      if (after > 1e-10 * before) {
-        scaleInPlace(v, 1 / after);
-        this.row(j).set(v);
-        return;
+      v = new Float64Array(n);
+      v[best] = 1;
+      this.projectOut(v, j);
+    }
+    scaleInPlace(v, 1 / norm(v));
+    this.row(j).set(v);
+  }
+
+  /** v ← (I − QQᵀ)v over rows 0..j−1, by Gram–Schmidt twice. */
+  private projectOut(v: Float64Array, j: number): void {
+    const n = this.op.dim;
+    for (let pass = 0; pass < 2; pass++) {
+      for (let i = 0; i < j; i++) {
+        const ci = dot(this.q, v, i * n, 0, n);
+        const off = i * n;
+        for (let l = 0; l < n; l++) v[l]! -= ci * this.q[off + l]!;
       }
     }
-    throw new CurvatureError('no-convergence', this.fn, `could not find a vector orthogonal to ${j} Krylov vectors in R^${n}`);
   }
 
   /**
