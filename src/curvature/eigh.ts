@@ -7,6 +7,7 @@
  */
 import { Tensor } from '../autodiff/index.js';
 import { CurvatureError } from './errors.js';
+import { checkSymmetryTolerance, signOfLargest } from './operator.js';
 import { ascendingOrder, tridiagonalQR } from './tridiagonal.js';
 
 /** Options of {@link eigh} and {@link eigvalsh}. */
@@ -59,10 +60,7 @@ function readSymmetric(fn: string, A: Tensor, options: EighOptions): { a: Float6
   if (A.ndim !== 2 || A.shape[0] !== A.shape[1]) {
     throw new CurvatureError('shape', fn, `expected a square matrix of shape [m, m], got shape [${A.shape.join(', ')}]`);
   }
-  const tol = options.symmetryTolerance ?? DEFAULT_SYMMETRY_TOLERANCE;
-  if (typeof tol !== 'number' || !(tol >= 0) || !Number.isFinite(tol)) {
-    throw new CurvatureError('bad-input', fn, `symmetryTolerance must be a finite number ≥ 0, got ${tol}`);
-  }
+  const tol = checkSymmetryTolerance(fn, options.symmetryTolerance ?? DEFAULT_SYMMETRY_TOLERANCE);
   const m = A.shape[0]!;
   const src = A.data;
   let scale = 0;
@@ -128,9 +126,7 @@ export function symmetricEigenInPlace(a: Float64Array, n: number, wantVectors: b
   for (let j = 0; j < n; j++) {
     const row = order[j]! * n;
     values[j] = d[order[j]!]!;
-    let big = 0;
-    for (let i = 1; i < n; i++) if (Math.abs(z[row + i]!) > Math.abs(z[row + big]!)) big = i;
-    const sign = z[row + big]! < 0 ? -1 : 1;
+    const sign = signOfLargest(z.subarray(row, row + n));
     for (let i = 0; i < n; i++) vectors[i * n + j] = sign * z[row + i]!;
   }
   return { values, vectors };

@@ -52,6 +52,9 @@ export function tridiagonalQR(
   };
   let sweeps = 0;
   let h = n - 1;
+  // the rotations (c_k, s_k) of one sweep, applied to `rows` after it
+  const sweepC = new Float64Array(n);
+  const sweepS = new Float64Array(n);
   while (h > 0) {
     if (negligible(h - 1)) {
       e[h - 1] = 0;
@@ -65,7 +68,7 @@ export function tridiagonalQR(
     if (++sweeps > maxSweeps) {
       throw new CurvatureError('no-convergence', fn, `the tridiagonal QR iteration did not converge in ${maxSweeps} sweeps (n = ${n})`);
     }
-    qrSweep(d, e, l, h, rows, r);
+    qrSweep(d, e, l, h, rows, r, sweepC, sweepS);
   }
   for (let i = 0; i < n; i++) d[i]! *= scale;
 }
@@ -75,7 +78,7 @@ export function tridiagonalQR(
  * the first rotation is that of the shifted QR step, the others chase the bulge it creates
  * below the subdiagonal down and out of the block.
  */
-function qrSweep(d: Float64Array, e: Float64Array, l: number, h: number, rows: Float64Array | undefined, r: number): void {
+function qrSweep(d: Float64Array, e: Float64Array, l: number, h: number, rows: Float64Array | undefined, r: number, sweepC: Float64Array, sweepS: Float64Array): void {
   // Wilkinson shift: the eigenvalue of the trailing 2×2 block nearer to its last diagonal entry
   const b = e[h - 1]!;
   const delta = (d[h - 1]! - d[h]!) / 2;
@@ -114,8 +117,42 @@ function qrSweep(d: Float64Array, e: Float64Array, l: number, h: number, rows: F
       z = s * e[k + 1]!;
       e[k + 1] = c * e[k + 1]!;
     }
-    if (rows !== undefined) rotateRows(rows, k * r, (k + 1) * r, r, c, s);
+    sweepC[k] = c;
+    sweepS[k] = s;
   }
+  if (rows !== undefined) applySweep(rows, r, l, h, sweepC, sweepS);
+}
+
+/**
+ * Applies the sweep's rotations k = l..h−1 (rows k, k+1 ← R_k) to `z` in order, four at a time:
+ * per column, rows k..k+4 are loaded once, rotated four times in registers and stored, which
+ * halves the memory traffic of applying them one by one (the flops are the same: 6 per
+ * rotation and column). Each column is independent, so the order within a column is all
+ * that matters.
+ */
+function applySweep(z: Float64Array, r: number, l: number, h: number, cs: Float64Array, ss: Float64Array): void {
+  let k = l;
+  for (; k + 4 <= h; k += 4) {
+    const c0 = cs[k]!, s0 = ss[k]!, c1 = cs[k + 1]!, s1 = ss[k + 1]!;
+    const c2 = cs[k + 2]!, s2 = ss[k + 2]!, c3 = cs[k + 3]!, s3 = ss[k + 3]!;
+    const o0 = k * r, o1 = o0 + r, o2 = o1 + r, o3 = o2 + r, o4 = o3 + r;
+    for (let j = 0; j < r; j++) {
+      const x0 = z[o0 + j]!;
+      let x1 = z[o1 + j]!;
+      let x2 = z[o2 + j]!;
+      let x3 = z[o3 + j]!;
+      const x4 = z[o4 + j]!;
+      z[o0 + j] = c0 * x0 + s0 * x1;
+      x1 = c0 * x1 - s0 * x0;
+      z[o1 + j] = c1 * x1 + s1 * x2;
+      x2 = c1 * x2 - s1 * x1;
+      z[o2 + j] = c2 * x2 + s2 * x3;
+      x3 = c2 * x3 - s2 * x2;
+      z[o3 + j] = c3 * x3 + s3 * x4;
+      z[o4 + j] = c3 * x4 - s3 * x3;
+    }
+  }
+  for (; k < h; k++) rotateRows(z, k * r, (k + 1) * r, r, cs[k]!, ss[k]!);
 }
 
 /** Rows p and q (offsets into `z`, length r) ← (c p + s q, −s p + c q). */
