@@ -83,3 +83,11 @@ export function formatVector(values: ArrayLike<number>, show = 4): string {
 export function toJsonLine(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
 }
+
+/**
+ * `text` as it may be echoed in a one-line message: at most `max` characters, then `…` and the
+ * full length, so a 100 KB name typed by mistake is not printed back whole.
+ */
+export function clip(text: string, max = 80): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
+}

@@ -10,5 +10,5 @@ export { runExperiment } from './experiments.js';
 export { loadMnist, mnistPackageSource, type NodeMnistOptions } from './mnist.js';
 export { loadDataset, nodeDataSources } from './datasets.js';
 export { writeFileAtomic, writeVerificationReport, writeSweepReport, ReportError } from '../report/write.js';
-export { runPool, defaultWorkers, type PoolOptions } from '../cli/sweep/pool.js';
-export { startExplorerServer, explorerPage, type ExplorerServer } from '../cli/commands/explore.js';
+export { runPool, defaultWorkers, type PoolOptions } from './pool.js';
+export { startExplorerServer, explorerPage, securityHeaders, ExplorerError, DEFAULT_PORT, type ExplorerServer } from './explorer.js';

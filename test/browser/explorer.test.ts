@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { compileLoss } from '../../src/expression/index.js';
-import { startExplorerServer, type ExplorerServer } from '../../src/cli/commands/explore.js';
+import { startExplorerServer, type ExplorerServer } from '../../src/node/explorer.js';
 import { buildExplorer } from '../../src/report/explorer-build.js';
 import { descentPaths } from '../../src/report/paths.js';
 import { readFileSync } from 'node:fs';
@@ -69,7 +69,15 @@ describe.skipIf(!hasChromium)('explorer in Chromium', () => {
   it('served by igr explore: type a loss, click a start, change h; paths change and distances match Node', async () => {
     const page = await session.context.newPage();
     const errors = watchErrors(page);
-    await page.goto(server.url);
+    // The page must work under the server's Content-Security-Policy: a blocked script, style or
+    // eval would be reported here (and as a console error).
+    await page.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+      document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
+    const response = await page.goto(server.url);
+    expect(response!.headers()['content-security-policy']).toContain("script-src 'sha256-");
     await page.waitForSelector('#plot svg');
     const expr = '(x^2 - 1)^2 + 2*y^2 + 0.3*x';
     let n = await renders(page);
@@ -126,6 +134,7 @@ describe.skipIf(!hasChromium)('explorer in Chromium', () => {
       expect(ratio).toBeLessThan(2 ** (i + 1) * 1.4);
     });
     await page.screenshot({ path: join(OUTPUT_DIR, 'explorer.png') });
+    expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli as run } from './run-cli.js';
-import { runPool } from '../../src/cli/sweep/pool.js';
+import { runPool } from '../../src/node/pool.js';
 import { formatDuration, ProgressLine, progressText } from '../../src/cli/sweep/progress.js';
 import { expandGrid, makeRunConfig } from '../../src/igr/experiments/config.js';
 import type { SweepRecord } from '../../src/igr/experiments/types.js';

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { UsageError, type Command, type CliIO } from '../command.js';
 import { formatFixed, formatScientific, formatTable, toJsonLine } from '../format.js';
 import { configFromOptions, givenRunOptions, integer, list, positiveNumber, runOptionSpecs, runOptionsHelp } from '../sweep/options.js';
-import { defaultWorkers, runPool } from '../sweep/pool.js';
+import { defaultWorkers, runPool } from '../../node/pool.js';
 import { ProgressLine } from '../sweep/progress.js';
 import { expandGrid } from '../../igr/experiments/config.js';
 import { presetConfigs, presetDescriptions, presetNames, type PresetName } from '../../igr/experiments/presets.js';
