@@ -18,6 +18,9 @@ import { clip } from './format.js';
 
 type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 
+/** The parsed values of options `T`, as parseArgs types them. */
+export type ParsedValues<T extends OptionSpecs> = ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: false; tokens: true }>>['values'];
+
 /** Rewrites `--opt -1,2` as `--opt=-1,2` where the value is meant (see the module comment). */
 export function attachDashValues(argv: readonly string[], options: OptionSpecs, freeText: readonly string[] = []): string[] {
   const names = Object.keys(options);
@@ -51,7 +54,7 @@ function optionName(token: string): string | null {
  * {@link UsageError} for an unknown option, a missing value, a positional argument or a repeated
  * value option.
  */
-export function parseOptions<const T extends OptionSpecs>(argv: readonly string[], options: T, freeText: readonly string[] = []) {
+export function parseOptions<const T extends OptionSpecs>(argv: readonly string[], options: T, freeText: readonly string[] = []): ParsedValues<T> {
   const args = attachDashValues(argv, options, freeText);
   let parsed;
   try {
