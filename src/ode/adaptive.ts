@@ -9,10 +9,13 @@
  *
  * a step is accepted when err ≤ 1, and the next step is h · min(10, max(0.2, 0.9 · err^(-1/q)))
  * with q = min(order, embedded order) + 1 (no growth right after a rejection). The solution
- * advances with the higher-order weights b (local extrapolation).
+ * advances with the higher-order weights b (local extrapolation). The root err^(-1/q) is taken
+ * with basic arithmetic only (./root.ts), so a solve gives the same bits in every JavaScript
+ * engine (Math.pow does not).
  */
 
 import { OdeError, badInput } from './errors.js';
+import { inverseRoot, root } from './root.js';
 import { checkBlowup, checkInitialState, checkState, evaluateInto, type VectorField } from './rk.js';
 import { embeddedTableaus, validateTableau, type EmbeddedMethodName, type EmbeddedTableau } from './tableau.js';
 
@@ -156,7 +159,7 @@ function adaptive(field: VectorField, y0: ArrayLike<number>, options: AdaptiveOp
     for (let i = 0; i < n; i++) errVec[i] = (k[1]![i]! - k[0]![i]!) / hTry;
     const d2 = scaledNorm(errVec, y, zero, rtol, atol);
     const dMax = Math.max(d1, d2);
-    const h1 = dMax <= 1e-15 ? Math.max(1e-6, hTry * 1e-3) : Math.pow(0.01 / dMax, 1 / (tab.order + 1));
+    const h1 = dMax <= 1e-15 ? Math.max(1e-6, hTry * 1e-3) : root(0.01 / dMax, tab.order + 1);
     h = Math.min(100 * hTry, h1, span);
   }
 
@@ -251,14 +254,14 @@ function adaptive(field: VectorField, y0: ArrayLike<number>, options: AdaptiveOp
         evaluations++;
       }
       if (last) break;
-      let fac = err === 0 ? FAC_MAX : Math.min(FAC_MAX, Math.max(FAC_MIN, SAFETY * Math.pow(err, -1 / q)));
+      let fac = err === 0 ? FAC_MAX : Math.min(FAC_MAX, Math.max(FAC_MIN, SAFETY * inverseRoot(err, q)));
       if (justRejected) fac = Math.min(fac, 1);
       justRejected = false;
       h = Math.abs(hs) * fac;
     } else {
       rejected++;
       justRejected = true;
-      h = Math.abs(hs) * Math.max(FAC_MIN, SAFETY * Math.pow(err, -1 / q));
+      h = Math.abs(hs) * Math.max(FAC_MIN, SAFETY * inverseRoot(err, q));
     }
   }
   return { y, steps, rejected, evaluations, lastStepSize };
