@@ -204,6 +204,19 @@ describe('igr verify exit code 1', () => {
     expect(r.out).toMatch(/^ {2}FAIL/m);
   });
 
+  it("--loss on the default ladder that misses: exit 1, and stderr says the ladder may be why and what to try", async () => {
+    // The README's example: local slopes 2.90 and 3.87 at orders 2 and 3 (pre-asymptotic at h = 0.1).
+    const r = await run('--loss', 'x^2*y + sin(y)', '--at', '1,2');
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
+      'igr verify: x ^ 2 * y + sin(y): some slopes missed on the default --loss ladder (h = 0.1, 0.05, 0.025, 0.0125, T = 1); ' +
+        'its larger steps may be outside the asymptotic range for this loss: try a smaller ladder, e.g. --h 0.02,0.01,0.005,0.0025 --T 0.2\n',
+    );
+    const given = await run('--loss', 'a^4', '--at', '1', '--h', '1,0.02,0.01,0.005', '--T', '1', '--orders', '1');
+    expect(given.code).toBe(1);
+    expect(given.err).toBe(''); // a ladder the user chose gets no advice about the default one
+  });
+
   it('a single step size leaves nothing to fit: "no fit" lines (not NaN), JSON null slopes, exit 1', async () => {
     const args = ['--loss', 'a^2 + b^2', '--at', '1,1', '--h', '0.1', '--T', '1', '--orders', '1'];
     const r = await run(...args);
