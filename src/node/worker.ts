@@ -42,7 +42,8 @@ port.on('message', (message: RunMessage) => {
     });
     return;
   }
-  runExperiment(config, { id, cache, sources: nodeDataSources })
+  // The memory bound was checked by the caller for the whole sweep (igr sweep --max-memory).
+  runExperiment(config, { id, cache, sources: nodeDataSources, maxMemory: Infinity })
     .catch((error: unknown) => failedRecord(id, config, 'error', (error as Error)?.message ?? String(error)))
     .then((record) => {
       const reply: RecordMessage = { type: 'record', id, record };

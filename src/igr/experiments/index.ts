@@ -30,6 +30,12 @@ export {
   hiddenFromSizes,
   validateRunConfig,
   expandGrid,
+  runMemoryEstimate,
+  checkRunMemory,
+  describeMemory,
+  formatBytes,
+  DEFAULT_MAX_RUN_BYTES,
+  type MemoryEstimate,
   type SweepGrid,
 } from './config.js';
 export { measureSolution, perturbationRobustness, perturbationSeed } from './measure.js';
