@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { realpathSync } from 'node:fs';
 import { type CliIO, type Command, processIO, UsageError } from './command.js';
 import { commands } from './commands/index.js';
+import { clip } from './format.js';
 
 function usage(list: readonly Command[]): string {
   const width = Math.max(...list.map((c) => c.name.length));
@@ -28,7 +29,7 @@ export async function main(argv: string[], io: CliIO = processIO, list: readonly
   }
   const command = list.find((c) => c.name === name);
   if (command === undefined) {
-    io.err(`igr: unknown command '${name}'; valid commands: ${list.map((c) => c.name).join(', ')}\n`);
+    io.err(`igr: unknown command '${clip(name, 60)}'; valid commands: ${list.map((c) => c.name).join(', ')}\n`);
     return 2;
   }
   try {

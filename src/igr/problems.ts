@@ -28,7 +28,7 @@ import {
   type ScalarFn,
   type Tensor,
 } from '../autodiff/index.js';
-import { IgrError, type VerificationProblem } from './types.js';
+import { IgrError, quoteName, type VerificationProblem } from './types.js';
 
 /** A halving ladder: h0, h0/2, …, h0/2^(count−1). */
 function halving(h0: number, count: number): number[] {
@@ -243,6 +243,6 @@ export function ladderFor(problem: VerificationProblem, q: number): { hs: readon
 /** The built-in problem with this name; the error lists the valid names. */
 export function findProblem(name: string): VerificationProblem {
   const p = problems.find((q) => q.name === name);
-  if (!p) throw new IgrError(`unknown problem '${name}'; valid problems are ${problems.map((q) => q.name).join(', ')}`);
+  if (!p) throw new IgrError(`unknown problem ${quoteName(name)}; valid problems are ${problems.map((q) => q.name).join(', ')}`);
   return p;
 }

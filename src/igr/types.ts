@@ -168,3 +168,11 @@ export type VerificationJson = Pick<
 export class IgrError extends Error {
   override name = 'IgrError';
 }
+
+/**
+ * A name as an error message quotes it: `'name'`, or its first 60 characters and its length, so a
+ * 100 KB name given by mistake is not echoed back whole.
+ */
+export function quoteName(name: string): string {
+  return name.length <= 60 ? `'${name}'` : `'${name.slice(0, 60)}…' (${name.length} characters)`;
+}

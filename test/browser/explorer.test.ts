@@ -158,7 +158,42 @@ describe.skipIf(!hasChromium)('explorer in Chromium', () => {
     expect(await page.$$eval('#distances tr', (rs) => rs.length)).toBe(0);
     expect(await submit('foo(a) + b')).toMatch(/unknown function 'foo'; valid functions: sin/);
     expect(await submit('a + b + c')).toMatch(/exactly two variables; 'a \+ b \+ c' has 3: a, b, c/);
+    // Input the parser cannot hold is refused by name (once: "Maximum call stack size exceeded").
+    expect(await submit(`${'('.repeat(300)}a*b${')'.repeat(300)}`)).toBe(
+      'the expression is nested 300 levels deep in parentheses; a loss may have at most 20000 characters and 64 levels of parentheses or of ^',
+    );
+    expect(await submit(Array(5000).fill('a').join('^') + '+b')).toMatch(/^the expression is (a tower of|too deeply nested for the parser)/);
     await page.screenshot({ path: join(OUTPUT_DIR, 'explorer-error.png') });
+
+    // Names that every JavaScript object has are variables like any other (once: "o is not a function").
+    for (const name of ['constructor', 'hasOwnProperty', '__proto__', 'toString']) {
+      await page.fill('#loss', `(${name} - 1)^2 + 2*(y - 1)^2`);
+      await page.press('#loss', 'Enter');
+      n = await nextRender(page, n);
+      expect(await page.isHidden('#message'), name).toBe(true);
+      expect(await page.textContent('#status')).toContain(`${name}, y; n = `);
+    }
+    // A long flat sum (1,000 terms, most cancelling; 3,000 are compiled in test/expression) compiles and draws; only the gradient flow, so the page stays quick.
+    for (const p of [2, 3]) {
+      await page.uncheck(`#order-${p}`);
+      n = await nextRender(page, n);
+    }
+    await page.fill('#T', '0.1');
+    n = await nextRender(page, n);
+    await page.fill('#loss', `(a - 1)^2 + (b - 2)^2${'+a-a'.repeat(499)}`);
+    await page.press('#loss', 'Enter');
+    n = await nextRender(page, n);
+    expect(await page.textContent('#message')).toBe('');
+    expect(await distances(page)).toHaveLength(1);
+    await page.fill('#loss', 'a^2 + 25*b^2'); // a small loss again before the higher orders come back
+    await page.press('#loss', 'Enter');
+    n = await nextRender(page, n);
+    for (const p of [2, 3]) {
+      await page.check(`#order-${p}`);
+      n = await nextRender(page, n);
+    }
+    await page.fill('#T', '0.6');
+    n = await nextRender(page, n);
 
     // A valid loss again clears the message; then an h past GD's stability limit (h·λ = 0.5·50 > 2).
     await page.fill('#loss', 'a^2 + 25*b^2');

@@ -22,6 +22,9 @@ options:
 The same page works opened from disk: dist/explorer/index.html (built by npm run build).
 `;
 
+/** After Ctrl-C / SIGTERM the process exits within this many milliseconds, whatever holds it. */
+const SHUTDOWN_MS = 1500;
+
 /** The command; `signal` (tests) stops the server, otherwise Ctrl-C / SIGTERM does. */
 export function exploreCommand(options: { signal?: AbortSignal; onListening?: (s: ExplorerServer) => void } = {}): Command {
   return {
@@ -62,6 +65,9 @@ export function exploreCommand(options: { signal?: AbortSignal; onListening?: (s
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
           options.signal?.removeEventListener('abort', stop);
+          // Every connection is ended by close(); should anything else hold the process, a signal
+          // still ends it within 2 s (not when a test stops the command through `signal`).
+          if (!options.signal) setTimeout(() => process.exit(process.exitCode ?? 0), SHUTDOWN_MS).unref();
           void served.close().then(resolvePromise);
         };
         if (options.signal?.aborted) return stop();

@@ -3,7 +3,7 @@
  * its modified equation (DESIGN.md, "The verification"), on the built-in problems or on a loss
  * typed as text, and prints the error tables and fitted slopes (or one JSON object per problem).
  */
-import { parseArgs } from 'node:util';
+import { parseOptions } from '../args.js';
 import { tensor, valueAndGrad } from '../../autodiff/index.js';
 import {
   findProblem,
@@ -20,7 +20,7 @@ import { type CliIO, type Command, UsageError } from '../command.js';
 import { compileLoss, ExpressionError, type CompiledLoss } from '../../expression/index.js';
 import { rungeKuttaNames as tableauNames, sgdProblems } from '../../igr/optimizers/index.js';
 import { parseOptimizer, runOptimizerVerification } from './verify-optimizer.js';
-import { formatFixed, formatScientific, formatShort, formatTable, formatVector, toJsonLine } from '../format.js';
+import { clip, formatFixed, formatScientific, formatShort, formatTable, formatVector, toJsonLine } from '../format.js';
 
 /** Orders verified when `--orders` is not given. */
 export const DEFAULT_ORDERS = [1, 2, 3] as const;
@@ -104,11 +104,9 @@ export const verifyCommand: Command = {
   name: 'verify',
   summary: 'measure how closely gradient descent follows its modified equation, order by order',
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { values } = parseArgs({
-      args: attachDashValues(argv),
-      strict: true,
-      allowPositionals: false,
-      options: {
+    const values = parseOptions(
+      argv,
+      {
         problem: { type: 'string', multiple: true },
         loss: { type: 'string' },
         at: { type: 'string' },
@@ -125,7 +123,8 @@ export const verifyCommand: Command = {
         epochs: { type: 'string' },
         'momentum-start': { type: 'string' },
       },
-    });
+      ['loss'], // `--loss "-a*b"`: a loss may start with a dash
+    );
     if (values.help) {
       io.out(HELP);
       return 0;
@@ -134,7 +133,7 @@ export const verifyCommand: Command = {
     const optimizer = parseOptimizer(values);
     if (optimizer.kind !== 'gd') return runOptimizerVerification(optimizer, values, io, argv);
     const orders = values.orders === undefined ? [...DEFAULT_ORDERS] : parseOrders(values.orders);
-    const hs = values.h === undefined ? undefined : parsePositiveList('--h', values.h);
+    const hs = values.h === undefined ? undefined : parseLadder(values.h);
     const T = values.T === undefined ? undefined : parsePositive('--T', values.T);
     if (values.loss === undefined && (values.at !== undefined || values.vars !== undefined)) {
       throw new UsageError(`${values.at !== undefined ? '--at' : '--vars'} applies only to a loss typed with --loss EXPR`);
@@ -215,43 +214,19 @@ export async function checkReportDir(dir: string): Promise<string> {
   }
 }
 
-const VALUE_OPTIONS = ['problem', 'loss', 'at', 'vars', 'orders', 'h', 'T', 'optimizer', 'beta', 'batches', 'epochs', 'momentum-start'];
-const ALL_OPTIONS = [...VALUE_OPTIONS, 'json', 'report', 'help'];
-
-/**
- * parseArgs refuses `--at -1,2` and `--loss "-a*b"` (a value starting with a dash looks like an
- * option to it). Rewrites them as `--at=-1,2`: for a value option, a following negative number
- * list is attached; for `--loss`, any following token that is not one of our options.
- */
-function attachDashValues(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const next = argv[i + 1];
-    const name = arg.startsWith('--') ? arg.slice(2) : null;
-    if (name !== null && VALUE_OPTIONS.includes(name) && next !== undefined && next.startsWith('-')) {
-      const isOption = ALL_OPTIONS.some((o) => next === `--${o}` || next.startsWith(`--${o}=`));
-      if ((name === 'loss' && !isOption) || /^-[\d.]/.test(next)) {
-        out.push(`${arg}=${next}`);
-        i++;
-        continue;
-      }
-    }
-    out.push(arg);
-  }
-  return out;
-}
-
 /**
  * The problems named by `--problem` (repeatable, comma-separated; all of `list` when absent),
  * found by `find`; an unknown name is a usage error listing the valid ones (find's IgrError).
  */
 export function selectProblems<P extends { name: string }>(names: string[] | undefined, list: readonly P[], find: (name: string) => P): P[] {
-  return (names ?? list.map((p) => p.name))
-    .flatMap((n) => n.split(','))
+  const chosen = (names ?? list.map((p) => p.name)).flatMap((n) => n.split(',')).map((n) => n.trim());
+  // Running a problem twice would print the same table twice: a slip, not a request.
+  const twice = chosen.find((n, i) => chosen.indexOf(n) !== i);
+  if (twice !== undefined) throw new UsageError(`--problem names ${clip(twice, 60)} twice; give each problem once`);
+  return chosen
     .map((name) => {
       try {
-        return find(name.trim());
+        return find(name);
       } catch (error) {
         if (error instanceof IgrError) throw new UsageError(error.message);
         throw error;
@@ -326,13 +301,30 @@ function customJob(
   };
 }
 
+/** An example value of each list option, for messages. */
+const LIST_EXAMPLES: Record<string, string> = { '--h': '0.1,0.05,0.025', '--at': '1,-2', '--orders': '1,2,3' };
+
 export function parseNumberList(option: string, text: string): number[] {
+  const example = `e.g. ${option} ${LIST_EXAMPLES[option] ?? '1,2'}`;
+  if (text.trim() === '') throw new UsageError(`${option} is empty: give comma-separated numbers, ${example}`);
   const parts = text.split(',').map((s) => s.trim());
   return parts.map((s) => {
     const x = s === '' ? NaN : Number(s);
-    if (!Number.isFinite(x)) throw new UsageError(`${option}: '${s}' is not a finite number (expected comma-separated numbers, e.g. ${option} 0.1,0.05)`);
+    if (!Number.isFinite(x)) throw new UsageError(`${option}: '${clip(s, 40)}' is not a finite number (expected comma-separated numbers, ${example})`);
     return x;
   });
+}
+
+/**
+ * The `--h` ladder: positive step sizes, each once, at least two (a slope fit through one point,
+ * or through copies of it, says nothing: 21 copies of 0.1 used to "fit" slope 1.000 with R² 1).
+ */
+export function parseLadder(text: string): number[] {
+  const hs = parsePositiveList('--h', text);
+  const repeated = hs.find((h, i) => hs.indexOf(h) !== i);
+  if (repeated !== undefined) throw new UsageError(`--h lists the step size ${repeated} more than once; each h of the ladder must be distinct`);
+  if (hs.length < 2) throw new UsageError(`--h needs at least 2 distinct step sizes to fit a slope through, got ${hs.length} (${hs.join(', ')}), e.g. --h 0.1,0.05,0.025`);
+  return hs;
 }
 
 export function parsePositive(option: string, text: string): number {
