@@ -49,7 +49,7 @@ const QUAD_A = quadraticMatrix(QUAD_M);
 
 /**
  * For E = ½ θᵀAθ gradient descent is θ ← (I − hA)θ, whose exact modified equation is
- * θ' = (1/h) log(I − hA) θ = −Σ_j h^{j−1} A^j θ / j, so f_j = −A^j θ / j (DESIGN.md).
+ * θ' = (1/h) log(I − hA) θ = −Σ_j h^{j−1} A^j θ / j, so f_j = −A^j θ / j (README.md, "The mathematics").
  */
 function quadraticClosedForm(theta: Float64Array, order: number): Float64Array[] {
   const out: Float64Array[] = [];

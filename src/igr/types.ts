@@ -1,5 +1,5 @@
 /**
- * Types of the backward-error verification (DESIGN.md, "The verification").
+ * Types of the backward-error verification (README.md, "The mathematics").
  *
  * Consumers: `src/cli/commands/verify.ts` (human table and `--json`), `src/report`.
  * The values live in

@@ -8,13 +8,13 @@
  * - nothing reachable from src/index.ts (the `igr` entry) imports a `node:` module or mathjs,
  *   and nothing reachable from src/expression/index.ts imports a `node:` module.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, importsOf, reachable, tsFiles } from './imports.js';
 
 /**
- * Folders in layer order. report, node and cli are the outer layer of DESIGN.md (the only ones
+ * Folders in layer order. report, node and cli are the outer layer of README.md's "Architecture" (the only ones
  * that print, touch files or serve); inside it report renders (and writes) pages, node holds the
  * `igr/node` library entry, and cli is the command on top of both, so none of them reaches up
  * into the next (the fault this test was written for: src/report importing the expression
@@ -87,6 +87,16 @@ describe('entries', () => {
     const graph = reachable('src/expression/index.ts');
     expect([...graph.keys()].filter((k) => k.startsWith('node:'))).toEqual([]);
     expect(graph.has('mathjs/number')).toBe(true);
+  });
+
+  it('the entry modules point only at files the repository has (src/index.ts once named a missing DESIGN.md)', () => {
+    const missing: string[] = [];
+    for (const entry of ['src/index.ts', 'src/node/index.ts', 'src/expression/index.ts']) {
+      const text = readFileSync(join(ROOT, entry), 'utf8');
+      for (const [name] of text.matchAll(/[\w./-]+\.md\b/g)) if (!existsSync(join(ROOT, name))) missing.push(`${entry}: ${name}`);
+      for (const [, rel] of text.matchAll(/\((\.\/[\w./-]+\.ts)\)/g)) if (!existsSync(join(ROOT, dirname(entry), rel!))) missing.push(`${entry}: ${rel}`);
+    }
+    expect(missing).toEqual([]);
   });
 
   it('package.json exports the three entries with types, import and default, each built from its source', () => {

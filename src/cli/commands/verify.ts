@@ -1,6 +1,6 @@
 /**
  * `igr verify`: measures, order by order, how closely gradient descent follows the truncations of
- * its modified equation (DESIGN.md, "The verification"), on the built-in problems or on a loss
+ * its modified equation (README.md, "The mathematics"), on the built-in problems or on a loss
  * typed as text, and prints the error tables and fitted slopes (or one JSON object per problem).
  */
 import { parseOptions } from '../args.js';
