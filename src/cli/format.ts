@@ -91,3 +91,15 @@ export function toJsonLine(value: unknown): string {
 export function clip(text: string, max = 80): string {
   return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
 }
+
+/**
+ * A message for stderr that cannot flood it, whatever it quotes: each run of non-space characters
+ * over 200 (a name or number typed by mistake) and each line over 1000 characters is cut with
+ * `…` and its length. The commands clip what they quote themselves; this is the net under them.
+ */
+export function clipMessage(message: string): string {
+  return message
+    .split('\n')
+    .map((line) => clip(line.replace(/\S{201,}/g, (token) => clip(token, 80)), 1000))
+    .join('\n');
+}

@@ -120,6 +120,11 @@ describe('the rest of the catalogue', () => {
     const command = await runCli([name]);
     expect(command.code).toBe(2);
     expect(command.err.length).toBeLessThan(300);
+    // Wherever else a name is echoed, the message stays short (cut with its length).
+    for (const args of [['train', '--data', name], ['sweep', '--preset', name], ['verify', '--optimizer', name], ['verify', '--at', name, '--loss', 'x']]) {
+      const err = await refused(args, /…|characters/);
+      expect(err.length, args[1]).toBeLessThan(600);
+    }
   });
   it("train --lr -1 (once Node's parseArgs text about '--lr=-XYZ')", async () => {
     const err = await refused(['train', '--lr', '-1'], 'igr train: --lr must be positive, got -1');

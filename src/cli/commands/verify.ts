@@ -9,6 +9,7 @@ import {
   findProblem,
   IgrError,
   MAX_ORDER,
+  MAX_OPTIMIZER_STEPS,
   problems,
   verificationJson,
   verifyBackwardError,
@@ -55,10 +56,10 @@ Runs gradient descent with each step size h for T/h steps, integrates each order
 of its modified equation (f_1 + h f_2 + ... + h^(p-1) f_p) to time T with a reference
 integrator, and fits the slope of log(error) against log(h): p for the global error, p + 1
 for the one-step (local) error. Exit code 0 when every fitted slope is within tolerance,
-1 when any is not, 2 for bad usage.
+1 when any is not, 2 for bad usage (a one-line message; each option is given once).
 
 options:
-  --problem NAME   a built-in problem (repeatable or comma-separated; default: all of them):
+  --problem NAME   a built-in problem (repeatable or comma-separated, each once; default: all):
 ${problems.map((p) => `                     ${p.name.padEnd(NAME_WIDTH)}  ${p.description}`).join('\n')}
   --loss EXPR      a loss typed as text, e.g. "(1/2)*(1 - a*b)^2"; operators + - * / ^,
                    functions sin cos tan exp log log1p sqrt tanh sigmoid softplus abs square
@@ -66,7 +67,8 @@ ${problems.map((p) => `                     ${p.name.padEnd(NAME_WIDTH)}  ${p.de
   --at VALUES      start point for --loss, one value per variable, comma-separated
   --vars NAMES     variable order for --at (default: order of first appearance in EXPR)
   --orders LIST    truncation orders p to verify, each in 1..${MAX_ORDER} (default: ${DEFAULT_ORDERS.join(',')})
-  --h LIST         step-size ladder, each h > 0 with T/h an integer (default: the problem's own;
+  --h LIST         step-size ladder: at least 2 distinct h > 0, each with T/h an integer of at
+                   most ${MAX_OPTIMIZER_STEPS} steps (default: the problem's own;
                    for --loss ${DEFAULT_CUSTOM_HS.join(',')}; for rk methods of order ≥ 3 on
                    two-parameter, logistic and mlp a ladder (and T) of their own, larger or shorter
                    so that errors h^q stay above round-off: see EXPERIMENTS.md)
