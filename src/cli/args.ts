@@ -24,7 +24,8 @@ export type ParsedValues<T extends OptionSpecs> = ReturnType<typeof parseArgs<{ 
 /** Rewrites `--opt -1,2` as `--opt=-1,2` where the value is meant (see the module comment). */
 export function attachDashValues(argv: readonly string[], options: OptionSpecs, freeText: readonly string[] = []): string[] {
   const names = Object.keys(options);
-  const isOption = (token: string): boolean => names.some((o) => token === `--${o}` || token.startsWith(`--${o}=`)) || /^-[A-Za-z]$/.test(token);
+  const shorts = Object.values(options).flatMap((o) => (o.short === undefined ? [] : [`-${o.short}`]));
+  const isOption = (token: string): boolean => names.some((o) => token === `--${o}` || token.startsWith(`--${o}=`)) || shorts.includes(token);
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
