@@ -7,7 +7,7 @@
  *   large   784-256-256-10 N = 128 softmax cross-entropy
  *
  * Every library sees the loss as a function of ONE flat parameter vector laid
- * out as igr's nn layer lays it out (DESIGN.md): per layer W as [out, in]
+ * out as igr's nn layer lays it out (src/nn/mlp.ts): per layer W as [out, in]
  * row-major, then b [out]; tanh after every layer but the last.
  */
 import { BenchRng } from './rng.js';

@@ -9,7 +9,7 @@ import { add, mul } from './ops/elementwise.js';
 import { dot } from './ops/linalg.js';
 import { reshape } from './ops/shape.js';
 import { grad, type ScalarFn } from './transforms.js';
-import { Tensor, fmtShape } from './tensor.js';
+import { Tensor, fmtShape, tensor } from './tensor.js';
 
 export interface GradCheckOptions {
   /** Highest derivative order to check (default 2). */
@@ -77,7 +77,7 @@ function unitDirection(rng: Rng, shape: readonly number[], size: number): Tensor
  * differences along random directions; returns a report, or throws a
  * {@link GradCheckError} naming the order, the direction and both values.
  */
-export function checkGrads(f: ScalarFn, x: Tensor, opts: GradCheckOptions = {}): GradCheckReport {
+export function checkGrads(f: ScalarFn, point: Tensor | readonly number[], opts: GradCheckOptions = {}): GradCheckReport {
   const order = opts.order ?? 2;
   const eps = opts.eps ?? 1e-3;
   const rtol = opts.rtol ?? 1e-6;
@@ -85,7 +85,9 @@ export function checkGrads(f: ScalarFn, x: Tensor, opts: GradCheckOptions = {}):
   const directions = opts.directions ?? 2;
   if (!Number.isInteger(order) || order < 1) throw new Error(`checkGrads: order must be a positive integer, got ${order}`);
   if (!(eps > 0)) throw new Error(`checkGrads: eps must be positive, got ${eps}`);
-  if (!(x instanceof Tensor)) throw new Error('checkGrads: x must be a Tensor');
+  if (!(point instanceof Tensor) && !Array.isArray(point)) throw new Error('checkGrads: x must be a Tensor or an array of numbers');
+  const x = point instanceof Tensor ? point : tensor(point);
+  const at = `x = [${Array.from(x.data.slice(0, 8), (v) => String(v)).join(', ')}${x.size > 8 ? ', ...' : ''}]`;
   const rng = new Rng(opts.seed ?? 0);
   const checks: GradCheckEntry[] = [];
   let worstRatio = 0;
@@ -110,6 +112,21 @@ export function checkGrads(f: ScalarFn, x: Tensor, opts: GradCheckOptions = {}):
       const tolerance = atol + rtol * Math.max(Math.abs(analytic), Math.abs(numeric));
       const entry = { order: k, direction: d, analytic, numeric, error, tolerance };
       checks.push(entry);
+      // A comparison with NaN or ∞ says nothing ("error NaN > tolerance NaN"): name what is not finite.
+      if (!Number.isFinite(analytic)) {
+        throw new GradCheckError(
+          `checkGrads: the order ${k} derivative is not finite at ${at} (along direction ${d}: ${analytic}); f is not differentiable there, or its derivative overflows`,
+          entry,
+          u.data,
+        );
+      }
+      if (!Number.isFinite(numeric)) {
+        throw new GradCheckError(
+          `checkGrads: the finite difference of order ${k} at ${at} along direction ${d} is ${numeric}: f is not finite within eps = ${eps} of x (x is at or near the edge of its domain); the analytic value is ${analytic}`,
+          entry,
+          u.data,
+        );
+      }
       const ratio = error / tolerance;
       if (!(ratio <= 1)) {
         throw new GradCheckError(

@@ -148,10 +148,35 @@ export class Tensor {
     return build(0, 0);
   }
 
+  /**
+   * Shape and values, e.g. `Tensor(shape=[2], [4, 0.5838531634528576])`: every value in full
+   * (shortest round-trip form, NaN and Infinity as such), except that an axis longer than
+   * {@link SHOWN_PER_AXIS}·2 of a tensor with more than {@link SHOWN_IN_FULL} elements shows its first
+   * and last values around `…`. A tensor being differentiated says `traced`.
+   */
   toString(): string {
-    return `Tensor(shape=[${this.shape.join(', ')}], ${JSON.stringify(this.toNested())})`;
+    const summarize = this.size > SHOWN_IN_FULL;
+    const strides = this.shape.map((_, a) => this.shape.slice(a + 1).reduce((p, d) => p * d, 1));
+    const build = (axis: number, offset: number): string => {
+      if (axis === this.shape.length) return Object.is(this.data[offset], -0) ? '-0' : String(this.data[offset]);
+      const n = this.shape[axis]!;
+      const items = (from: number, to: number): string[] => Array.from({ length: to - from }, (_, i) => build(axis + 1, offset + (from + i) * strides[axis]!));
+      const parts = summarize && n > 2 * SHOWN_PER_AXIS ? [...items(0, SHOWN_PER_AXIS), '…', ...items(n - SHOWN_PER_AXIS, n)] : items(0, n);
+      return `[${parts.join(', ')}]`;
+    };
+    return `Tensor(shape=[${this.shape.join(', ')}], ${build(0, 0)}${this.trace === null ? '' : ', traced'})`;
+  }
+
+  /** What `console.log(t)` and `util.inspect(t)` show in Node: {@link toString} (no `node:` import needed for the key). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
   }
 }
+
+/** Tensors up to this many elements print every value. */
+const SHOWN_IN_FULL = 1000;
+/** Larger ones print this many values at each end of a long axis. */
+const SHOWN_PER_AXIS = 3;
 
 /** Product of the dimensions. */
 export function shapeSize(shape: Shape): number {

@@ -83,3 +83,23 @@ export function formatVector(values: ArrayLike<number>, show = 4): string {
 export function toJsonLine(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
 }
+
+/**
+ * `text` as it may be echoed in a one-line message: at most `max` characters, then `…` and the
+ * full length, so a 100 KB name typed by mistake is not printed back whole.
+ */
+export function clip(text: string, max = 80): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
+}
+
+/**
+ * A message for stderr that cannot flood it, whatever it quotes: each run of non-space characters
+ * over 200 (a name or number typed by mistake) and each line over 1000 characters is cut with
+ * `…` and its length. The commands clip what they quote themselves; this is the net under them.
+ */
+export function clipMessage(message: string): string {
+  return message
+    .split('\n')
+    .map((line) => clip(line.replace(/\S{201,}/g, (token) => clip(token, 80)), 1000))
+    .join('\n');
+}

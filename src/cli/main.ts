@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { realpathSync } from 'node:fs';
 import { type CliIO, type Command, processIO, UsageError } from './command.js';
 import { commands } from './commands/index.js';
+import { clip, clipMessage } from './format.js';
 
 function usage(list: readonly Command[]): string {
   const width = Math.max(...list.map((c) => c.name.length));
@@ -28,20 +29,20 @@ export async function main(argv: string[], io: CliIO = processIO, list: readonly
   }
   const command = list.find((c) => c.name === name);
   if (command === undefined) {
-    io.err(`igr: unknown command '${name}'; valid commands: ${list.map((c) => c.name).join(', ')}\n`);
+    io.err(`igr: unknown command '${clip(name, 60)}'; valid commands: ${list.map((c) => c.name).join(', ')}\n`);
     return 2;
   }
   try {
     return await command.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.err(`igr ${name}: ${error.message}\n`);
+      io.err(`igr ${name}: ${clipMessage(error.message)}\n`);
       return 2;
     }
     // Node's parseArgs reports unknown or malformed options with these codes.
     const code = (error as { code?: string }).code;
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-      io.err(`igr ${name}: ${(error as Error).message}\n`);
+      io.err(`igr ${name}: ${clipMessage((error as Error).message)}\n`);
       return 2;
     }
     throw error;

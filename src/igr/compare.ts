@@ -120,12 +120,29 @@ export function referenceFlow(field: VectorField, theta0: Float64Array, t: numbe
   }
 }
 
-/** The step count T/h for every h of a ladder; an h that is not > 0 or a T/h that is not whole (to 1e-9) is an IgrError naming `fn`. */
+/**
+ * The most optimiser steps T/h one step size of a verification may take: the work (and the
+ * iterates kept) are bounded before anything runs. The built-in ladders take at most a few
+ * hundred; T = 1e300, or h = 1e-300, would otherwise run (and allocate) without end.
+ */
+export const MAX_OPTIMIZER_STEPS = 100_000;
+
+/**
+ * The step count T/h for every h of a ladder, checked before any work: an h that is not > 0, an
+ * h listed twice (two fits points at one h, or a map from h that loses one), a T/h above
+ * {@link MAX_OPTIMIZER_STEPS} or not whole (to 1e-9) is an IgrError naming `fn`.
+ */
 export function stepCounts(fn: string, hs: readonly number[], T: number): number[] {
   if (!Array.isArray(hs) || hs.length === 0) throw new IgrError(`${fn}: hs must be a non-empty list of step sizes`);
-  return hs.map((h) => {
+  return hs.map((h, i) => {
     if (!(h > 0) || !Number.isFinite(h)) throw new IgrError(`${fn}: every h must be a finite number > 0, got ${h}`);
+    if (hs.indexOf(h) !== i) throw new IgrError(`${fn}: the step size h = ${h} is listed twice; the h of a ladder must be distinct`);
     const ratio = T / h;
+    if (ratio > MAX_OPTIMIZER_STEPS) {
+      throw new IgrError(
+        `${fn}: T/h = ${ratio.toPrecision(3)} steps at h = ${h} (T = ${T}) is more than the ${MAX_OPTIMIZER_STEPS} optimizer steps a verification takes per step size (MAX_OPTIMIZER_STEPS); use a larger h or a smaller T`,
+      );
+    }
     const n = Math.round(ratio);
     if (n < 1 || Math.abs(ratio - n) > 1e-9 * Math.max(1, n)) {
       throw new IgrError(`${fn}: T/h must be a whole number of steps, but T = ${T}, h = ${h} gives T/h = ${ratio}`);

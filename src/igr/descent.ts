@@ -1,6 +1,6 @@
 /**
  * Gradient descent as what it is: explicit Euler with step h on the gradient flow θ' = −∇E
- * (DESIGN.md), run by the ODE module's fixed-step integrator, so that backward error analysis
+ * (README.md, "The mathematics"), run by the ODE module's fixed-step integrator, so that backward error analysis
  * of Euler applies to it verbatim.
  */
 import { grad, tensor, type ScalarFn } from '../autodiff/index.js';

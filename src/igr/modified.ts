@@ -3,7 +3,7 @@
  * gradient flow θ' = f(θ), f = −∇E, computed from B-series over rooted trees (./trees.ts)
  * with elementary differentials taken by nested reverse-mode autodiff of the loss.
  *
- *     f~ = f_1 + h f_2 + h² f_3 + …,   f_j = Σ_{|τ| = j} b(τ)/σ(τ) · F(τ)        (DESIGN.md)
+ *     f~ = f_1 + h f_2 + h² f_3 + …,   f_j = Σ_{|τ| = j} b(τ)/σ(τ) · F(τ)        (README.md, "The mathematics")
  *
  * Gradient descent is explicit Euler, for which f_2 = −½ f′f = −½ H g and
  * f_3 = (1/12) f″(f,f) + (1/3) f′f′f = −(1/12) T[g,g] − (1/3) H² g.

@@ -28,7 +28,7 @@ import {
   type ScalarFn,
   type Tensor,
 } from '../autodiff/index.js';
-import { IgrError, type VerificationProblem } from './types.js';
+import { IgrError, quoteName, type VerificationProblem } from './types.js';
 
 /** A halving ladder: h0, h0/2, …, h0/2^(count−1). */
 function halving(h0: number, count: number): number[] {
@@ -49,7 +49,7 @@ const QUAD_A = quadraticMatrix(QUAD_M);
 
 /**
  * For E = ½ θᵀAθ gradient descent is θ ← (I − hA)θ, whose exact modified equation is
- * θ' = (1/h) log(I − hA) θ = −Σ_j h^{j−1} A^j θ / j, so f_j = −A^j θ / j (DESIGN.md).
+ * θ' = (1/h) log(I − hA) θ = −Σ_j h^{j−1} A^j θ / j, so f_j = −A^j θ / j (README.md, "The mathematics").
  */
 function quadraticClosedForm(theta: Float64Array, order: number): Float64Array[] {
   const out: Float64Array[] = [];
@@ -243,6 +243,6 @@ export function ladderFor(problem: VerificationProblem, q: number): { hs: readon
 /** The built-in problem with this name; the error lists the valid names. */
 export function findProblem(name: string): VerificationProblem {
   const p = problems.find((q) => q.name === name);
-  if (!p) throw new IgrError(`unknown problem '${name}'; valid problems are ${problems.map((q) => q.name).join(', ')}`);
+  if (!p) throw new IgrError(`unknown problem ${quoteName(name)}; valid problems are ${problems.map((q) => q.name).join(', ')}`);
   return p;
 }

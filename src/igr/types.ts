@@ -1,5 +1,5 @@
 /**
- * Types of the backward-error verification (DESIGN.md, "The verification").
+ * Types of the backward-error verification (README.md, "The mathematics").
  *
  * Consumers: `src/cli/commands/verify.ts` (human table and `--json`), `src/report`.
  * The values live in
@@ -167,4 +167,12 @@ export type VerificationJson = Pick<
 /** Bad input to the igr layer (unknown problem, method or order, a ladder whose T/h is not an integer, …). */
 export class IgrError extends Error {
   override name = 'IgrError';
+}
+
+/**
+ * A name as an error message quotes it: `'name'`, or its first 60 characters and its length, so a
+ * 100 KB name given by mistake is not echoed back whole.
+ */
+export function quoteName(name: string): string {
+  return name.length <= 60 ? `'${name}'` : `'${name.slice(0, 60)}…' (${name.length} characters)`;
 }

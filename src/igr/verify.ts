@@ -1,5 +1,5 @@
 /**
- * The verification of backward error analysis (DESIGN.md, "The verification"): for a ladder of
+ * The verification of backward error analysis (README.md, "The mathematics"): for a ladder of
  * learning rates h, gradient descent for n = T/h steps against the exact flow of each order-p
  * modified equation; global errors must scale like h^p, one-step errors like h^{p+1}. The
  * measuring (reference integrator, round-off flags, slope fits) is ./compare.ts, shared with the

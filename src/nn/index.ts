@@ -1,5 +1,5 @@
 /**
- * nn — models as pure functions of one flat parameter vector (DESIGN.md layer 3):
+ * nn — models as pure functions of one flat parameter vector (layer 4 of README.md, "Architecture"):
  * MLPs with tanh / relu / softplus / gelu, seeded LeCun / Glorot / He
  * initialisation, losses and accuracy, seeded data sets (two moons, spirals,
  * teacher–student, MNIST digits), and optimisers (GD, SGD, heavy-ball momentum,

@@ -3,7 +3,7 @@
  * that any model's loss is a `ScalarFn` of its parameters and everything in
  * `src/igr` (modified losses, backward error analysis) applies to it unchanged.
  *
- * Layout (DESIGN.md), layer by layer: the weight matrix `W` of shape
+ * Layout (the public contract other code relies on), layer by layer: the weight matrix `W` of shape
  * `[out, in]` in row-major order, then the bias `b` of shape `[out]`. The
  * activation follows every layer but the last, so outputs and logits are linear.
  */

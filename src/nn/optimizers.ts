@@ -3,7 +3,7 @@
  * minibatch SGD with random reshuffling, heavy-ball momentum, and explicit
  * gradient regularization (EGR) with an exact or a finite-difference
  * Hessian-vector product. Every one detects divergence and reports the step,
- * never throwing for it (DESIGN.md: a diverged run is a result, not a number).
+ * never throwing for it (a diverged run is a result, not a number).
  */
 import { NonFiniteError, Rng, dot, grad, mul, tensor, valueAndGrad, type ScalarFn, type Tensor } from '../autodiff/index.js';
 

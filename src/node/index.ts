@@ -1,11 +1,14 @@
 /**
  * `igr/node`: what needs Node.js — reading the data sets that come as files (the MNIST digits of
  * the `mnist` package), writing reports to disk atomically, running sweeps on worker threads, and
- * serving the explorer. Everything else is in the browser-safe `igr` entry; this entry adds only
- * what needs `node:` modules.
+ * serving the explorer — and the experiments of `igr train` / `igr sweep` (src/igr/experiments),
+ * which are pure computation but belong with the pool that runs them, not in the browser bundle.
+ * Everything else is in the browser-safe `igr` entry.
  */
+export * from '../igr/experiments/index.js';
+export { runExperiment } from './experiments.js';
 export { loadMnist, mnistPackageSource, type NodeMnistOptions } from './mnist.js';
 export { loadDataset, nodeDataSources } from './datasets.js';
 export { writeFileAtomic, writeVerificationReport, writeSweepReport, ReportError } from '../report/write.js';
-export { runPool, defaultWorkers, type PoolOptions } from '../cli/sweep/pool.js';
-export { startExplorerServer, explorerPage, type ExplorerServer } from '../cli/commands/explore.js';
+export { runPool, defaultWorkers, type PoolOptions } from './pool.js';
+export { startExplorerServer, explorerPage, securityHeaders, ExplorerError, DEFAULT_PORT, type ExplorerServer } from './explorer.js';

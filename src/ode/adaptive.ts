@@ -9,10 +9,13 @@
  *
  * a step is accepted when err ≤ 1, and the next step is h · min(10, max(0.2, 0.9 · err^(-1/q)))
  * with q = min(order, embedded order) + 1 (no growth right after a rejection). The solution
- * advances with the higher-order weights b (local extrapolation).
+ * advances with the higher-order weights b (local extrapolation). The root err^(-1/q) is taken
+ * with basic arithmetic only (./root.ts), so a solve gives the same bits in every JavaScript
+ * engine (Math.pow does not).
  */
 
 import { OdeError, badInput } from './errors.js';
+import { inverseRoot, root } from './root.js';
 import { checkBlowup, checkInitialState, checkState, evaluateInto, type VectorField } from './rk.js';
 import { embeddedTableaus, validateTableau, type EmbeddedMethodName, type EmbeddedTableau } from './tableau.js';
 
@@ -75,6 +78,12 @@ function checkTolerances(options: AdaptiveOptions, fn: string): { rtol: number; 
     throw badInput(fn, `maxSteps must be a positive integer, got ${String(maxSteps)}`);
   }
   return { rtol, atol, maxSteps };
+}
+
+function maxAbs(v: Float64Array): number {
+  let m = 0;
+  for (let i = 0; i < v.length; i++) m = Math.max(m, Math.abs(v[i]!));
+  return m;
 }
 
 /** Scaled RMS norm of v with weights atol + rtol·max(|y_i|, |z_i|). */
@@ -148,7 +157,8 @@ function adaptive(field: VectorField, y0: ArrayLike<number>, options: AdaptiveOp
     const zero = new Float64Array(n);
     const d0 = scaledNorm(y, y, zero, rtol, atol);
     const d1 = scaledNorm(k[0]!, y, zero, rtol, atol);
-    let hTry = d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : 0.01 * (d0 / d1);
+    // Scaled norms overflow when the weights underflow (atol 1e-300 with rtol 0): start small then.
+    let hTry = d0 < 1e-5 || d1 < 1e-5 || !Number.isFinite(d0 / d1) ? 1e-6 : 0.01 * (d0 / d1);
     hTry = Math.min(hTry, span);
     for (let i = 0; i < n; i++) stage[i] = y[i]! + dir * hTry * k[0]![i]!;
     evaluateInto(field, t0 + dir * hTry, stage, k[1]!, 1);
@@ -156,7 +166,7 @@ function adaptive(field: VectorField, y0: ArrayLike<number>, options: AdaptiveOp
     for (let i = 0; i < n; i++) errVec[i] = (k[1]![i]! - k[0]![i]!) / hTry;
     const d2 = scaledNorm(errVec, y, zero, rtol, atol);
     const dMax = Math.max(d1, d2);
-    const h1 = dMax <= 1e-15 ? Math.max(1e-6, hTry * 1e-3) : Math.pow(0.01 / dMax, 1 / (tab.order + 1));
+    const h1 = dMax <= 1e-15 || !Number.isFinite(dMax) ? Math.max(1e-6, hTry * 1e-3) : root(0.01 / dMax, tab.order + 1);
     h = Math.min(100 * hTry, h1, span);
   }
 
@@ -251,14 +261,26 @@ function adaptive(field: VectorField, y0: ArrayLike<number>, options: AdaptiveOp
         evaluations++;
       }
       if (last) break;
-      let fac = err === 0 ? FAC_MAX : Math.min(FAC_MAX, Math.max(FAC_MIN, SAFETY * Math.pow(err, -1 / q)));
+      let fac = err === 0 ? FAC_MAX : Math.min(FAC_MAX, Math.max(FAC_MIN, SAFETY * inverseRoot(err, q)));
       if (justRejected) fac = Math.min(fac, 1);
       justRejected = false;
       h = Math.abs(hs) * fac;
     } else {
       rejected++;
       justRejected = true;
-      h = Math.abs(hs) * Math.max(FAC_MIN, SAFETY * Math.pow(err, -1 / q));
+      // A step too small to move the solution by more than its rounding, and still rejected: the
+      // tolerance asks for less error than float64 holds, and the step size would only shrink on
+      // (to underflow: once it fed t = NaN to the field).
+      if (Math.abs(hs) * maxAbs(k[0]!) <= 4 * Number.EPSILON * maxAbs(y)) {
+        throw new OdeError(
+          'step-size',
+          `${fn}: the step size underflowed: ${Math.abs(hs).toExponential(3)} at t = ${t} (step ${steps + 1}) moves the solution by less than ` +
+            `its float64 resolution and is still rejected: the tolerance (rtol = ${rtol}, atol = ${atol}) asks for less error than float64 holds ` +
+            `at |y| = ${maxAbs(y).toExponential(3)} (resolution ${(Number.EPSILON * maxAbs(y)).toExponential(1)}); raise rtol to at least 1e-14 or atol`,
+          { step: steps + 1, t },
+        );
+      }
+      h = Math.abs(hs) * Math.max(FAC_MIN, SAFETY * inverseRoot(err, q));
     }
   }
   return { y, steps, rejected, evaluations, lastStepSize };

@@ -66,7 +66,7 @@ export function lossContours(loss: ScalarFn, box: { x: [number, number]; y: [num
 
 /**
  * Learning rates and time that make the portrait informative: GD's stability limit at θ0 is
- * h = 2/|λ|max of the Hessian, and the modified series converges for h|λ| < 1 (DESIGN.md, the
+ * h = 2/|λ|max of the Hessian, and the modified series converges for h|λ| < 1 (README.md, "The mathematics": the
  * quadratic case). The moderate h is 0.5/|λ|max — far enough from the gradient flow to see GD
  * leave it, safely stable — the small h an eighth of it, and T is 40 moderate steps.
  * Returns null when the Hessian at θ0 vanishes or is not finite (no curvature scale).

@@ -5,8 +5,8 @@
  * Node only (exported from `igr/node`); the pages themselves are rendered by the browser-safe
  * `renderVerificationReport` and `renderSweepReport`.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { SweepRecord } from '../igr/experiments/types.js';
 import type { VerificationReport } from '../igr/types.js';
@@ -28,8 +28,42 @@ function reason(error: unknown): string {
     EISDIR: 'the target is a directory',
     EROFS: 'read-only file system',
     ENOSPC: 'no space left on the device',
+    ENOENT: 'no such file or directory, and it cannot be created there',
   };
   return (e.code && known[e.code]) ? `${known[e.code]} (${e.code})` : String(e.message ?? error);
+}
+
+/**
+ * Creates `absDir` and its missing parents one level at a time, after finding the deepest part
+ * that exists and checking it is a directory. Node's `mkdirSync(…, { recursive: true })` retries
+ * without end where a parent can be neither found nor made (`/proc/x/y` spins at 100% CPU), so
+ * every level here is one mkdir and its error is the answer.
+ */
+function makeDirectory(absDir: string): void {
+  const missing: string[] = [];
+  for (let dir = absDir; ; dir = dirname(dir)) {
+    let isDirectory: boolean;
+    try {
+      isDirectory = statSync(dir).isDirectory();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && dirname(dir) !== dir) {
+        missing.push(dir);
+        continue;
+      }
+      throw new ReportError(`cannot create report directory '${absDir}': ${reason(error)}`);
+    }
+    if (!isDirectory) throw new ReportError(`cannot create report directory '${absDir}': '${dir}' is a file, not a directory`);
+    break;
+  }
+  for (const dir of missing.reverse()) {
+    try {
+      mkdirSync(dir);
+    } catch (error) {
+      // Made meanwhile by someone else: as good.
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST' && statSync(dir).isDirectory()) continue;
+      throw new ReportError(`cannot create report directory '${absDir}': ${dir === absDir ? '' : `'${dir}': `}${reason(error)}`);
+    }
+  }
 }
 
 /**
@@ -39,11 +73,7 @@ function reason(error: unknown): string {
  */
 export function writeFileAtomic(dir: string, name: string, content: string): string {
   const absDir = resolve(dir);
-  try {
-    mkdirSync(absDir, { recursive: true });
-  } catch (error) {
-    throw new ReportError(`cannot create report directory '${absDir}': ${reason(error)}`);
-  }
+  makeDirectory(absDir);
   const target = join(absDir, name);
   // Same directory as the target, so the rename never crosses file systems (rename is atomic then).
   const temp = join(absDir, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);

@@ -33,6 +33,23 @@ describe('checkGrads', () => {
     expect(e.message).toMatch(/^checkGrads: order 2 derivative mismatch along direction 0 \[.*\]: analytic 0 vs finite difference -?\d/);
     expect(e.directionVector.length).toBe(3);
   });
+  it("a derivative that is not finite is said to be so (once: 'error NaN > tolerance NaN')", () => {
+    // √x at 0: the analytic derivative is infinite.
+    expect(() => checkGrads((y) => sum(ad.sqrt(y)), [0, 1])).toThrow(
+      /^checkGrads: the order 1 derivative is not finite at x = \[0, 1\] \(along direction 0: -?(Infinity|NaN)\); f is not differentiable there, or its derivative overflows$/,
+    );
+    // log x at 1e-4: the derivative is finite, but x − eps is outside the domain.
+    let err: unknown;
+    try {
+      checkGrads((y) => sum(ad.log(y)), [1e-4, 1]);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(GradCheckError);
+    expect((err as Error).message).toMatch(/^checkGrads: the finite difference of order 1 at x = \[0\.0001, 1\] along direction 0 is NaN: f is not finite within eps = 0\.001 of x \(x is at or near the edge of its domain\); the analytic value is \d/);
+    expect((err as GradCheckError).entry.numeric).toBeNaN();
+    expect(checkGrads((y) => sum(ad.log(y)), [1e-4, 1], { eps: 1e-6, rtol: 1e-5 }).worstRatio).toBeLessThanOrEqual(1); // a smaller eps fits
+  });
   it('rejects bad options', () => {
     expect(() => checkGrads((y) => sum(y), x, { order: 0 })).toThrow('checkGrads: order must be a positive integer, got 0');
   });

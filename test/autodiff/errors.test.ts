@@ -152,6 +152,38 @@ describe('previously untested error paths name the operation and the bad input',
     expect(() => ad.concat(zeros([2]) as never)).toThrow('concat: expected a non-empty array of tensors');
     expect(() => ad.concat([ad.scalar(1), ad.scalar(2)])).toThrow('concat: cannot concatenate scalars (shape []); reshape them to [1] first');
   });
+  it("sliceAxis and padAxis check their ranges like slice (the catalogue's inputs once gave NaN, holes or a raw RangeError)", () => {
+    const t = tensor([1, 2, 3]);
+    expect(() => ad.sliceAxis(t, 0, 2, 5)).toThrow('sliceAxis: range 2..5 is not within axis 0 of shape [3] (integers with 0 ≤ start ≤ end ≤ 3)');
+    expect(() => ad.sliceAxis(t, 3, 0, 1)).toThrow('sliceAxis: axis 3 is out of range for shape [3] (valid: -1..0)');
+    expect(() => ad.sliceAxis(t, 0, 2, 1)).toThrow('sliceAxis: range 2..1 is not within axis 0 of shape [3]');
+    expect(() => ad.sliceAxis(t, 0, 0.5, 1)).toThrow('sliceAxis: range 0.5..1 is not within axis 0');
+    expect(() => ad.sliceAxis(t, 0, -1, 2)).toThrow(ShapeError);
+    expect(() => ad.sliceAxis(ad.scalar(1), 0, 0, 1)).toThrow('sliceAxis: a scalar (shape []) has no axis to take a range of');
+    expect(() => ad.sliceAxis([1, 2] as never, 0, 0, 1)).toThrow('sliceAxis: expected a Tensor, got object');
+    expect(() => ad.padAxis(t, 0, 1, 3)).toThrow('padAxis: axis 0 of shape [3] (length 3) does not fit at offset 1 in length 3 (integers with 0 ≤ start and start + 3 ≤ length)');
+    expect(() => ad.padAxis(t, 0, -1, 5)).toThrow('padAxis: axis 0 of shape [3] (length 3) does not fit at offset -1 in length 5');
+    expect(() => ad.padAxis(t, 1, 0, 3)).toThrow('padAxis: axis 1 is out of range for shape [3]');
+    expect(() => ad.padAxis(t, 0, 0, 4.5)).toThrow(ShapeError);
+    // Valid ranges, negative axes included.
+    expect(Array.from(ad.sliceAxis(tensor([[1, 2, 3], [4, 5, 6]]), -1, 1, 3).data)).toEqual([2, 3, 5, 6]);
+    expect(Array.from(ad.padAxis(t, 0, 1, 5).data)).toEqual([0, 1, 2, 3, 0]);
+  });
+  it('grad through sliceAxis and padAxis agrees with finite differences, to second order', () => {
+    // f(x) = Σ sin(pad(slice(X, axis 1, 1..3), axis 0 at 1 in 4) ⊙ W), X of shape [2, 4]: both
+    // rules (pad's cotangent is a slice, slice's a pad) are exercised, each on a non-leading axis
+    // or offset; checkGrads' default tolerance (rtol 1e-6 with O(eps⁴) differences) applies.
+    const W = tensor(Array.from({ length: 8 }, (_, i) => 0.3 + 0.1 * i), [4, 2]);
+    const f = (x: Tensor): Tensor => {
+      const X = ad.reshape(x, [2, 4]);
+      return sum(ad.sin(ad.mul(ad.padAxis(ad.sliceAxis(X, 1, 1, 3), 0, 1, 4), W)));
+    };
+    const x = tensor(Array.from({ length: 8 }, (_, i) => Math.cos(i)));
+    expect(ad.checkGrads(f, x, { order: 2 }).worstRatio).toBeLessThanOrEqual(1);
+    // The entries outside the slice get exactly zero gradient.
+    const g = grad(f)(x).data;
+    expect([g[0], g[3], g[4], g[7]]).toEqual([0, 0, 0, 0]);
+  });
   it('softmaxCrossEntropy: empty logits, labels not an array', () => {
     expect(() => ad.softmaxCrossEntropy(zeros([0, 3]), [])).toThrow('softmaxCrossEntropy: empty logits of shape [0, 3]');
     expect(() => ad.softmaxCrossEntropy(zeros([2, 0]), [0, 0])).toThrow('softmaxCrossEntropy: empty logits of shape [2, 0]');
@@ -174,7 +206,8 @@ describe('previously untested error paths name the operation and the bad input',
     const f = (x: Tensor): Tensor => sum(ad.square(x));
     expect(() => ad.checkGrads(f, zeros([2]), { eps: 0 })).toThrow('checkGrads: eps must be positive, got 0');
     expect(() => ad.checkGrads(f, zeros([2]), { eps: NaN })).toThrow('checkGrads: eps must be positive, got NaN');
-    expect(() => ad.checkGrads(f, [1, 2] as never)).toThrow('checkGrads: x must be a Tensor');
+    expect(() => ad.checkGrads(f, 'x' as never)).toThrow('checkGrads: x must be a Tensor or an array of numbers');
+    expect(ad.checkGrads(f, [1, 2]).worstRatio).toBeLessThanOrEqual(1); // a plain array is taken as a tensor
     // grad accepts the first (scalar) call; the finite-difference probes then get a vector
     let calls = 0;
     const g = (x: Tensor): Tensor => (calls++ === 0 ? sum(ad.square(x)) : ad.square(x));

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { compileLoss } from '../../src/expression/index.js';
-import { startExplorerServer, type ExplorerServer } from '../../src/cli/commands/explore.js';
+import { startExplorerServer, type ExplorerServer } from '../../src/node/explorer.js';
 import { buildExplorer } from '../../src/report/explorer-build.js';
 import { descentPaths } from '../../src/report/paths.js';
 import { readFileSync } from 'node:fs';
@@ -69,7 +69,15 @@ describe.skipIf(!hasChromium)('explorer in Chromium', () => {
   it('served by igr explore: type a loss, click a start, change h; paths change and distances match Node', async () => {
     const page = await session.context.newPage();
     const errors = watchErrors(page);
-    await page.goto(server.url);
+    // The page must work under the server's Content-Security-Policy: a blocked script, style or
+    // eval would be reported here (and as a console error).
+    await page.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+      document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
+    const response = await page.goto(server.url);
+    expect(response!.headers()['content-security-policy']).toContain("script-src 'sha256-");
     await page.waitForSelector('#plot svg');
     const expr = '(x^2 - 1)^2 + 2*y^2 + 0.3*x';
     let n = await renders(page);
@@ -126,6 +134,7 @@ describe.skipIf(!hasChromium)('explorer in Chromium', () => {
       expect(ratio).toBeLessThan(2 ** (i + 1) * 1.4);
     });
     await page.screenshot({ path: join(OUTPUT_DIR, 'explorer.png') });
+    expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -149,7 +158,42 @@ describe.skipIf(!hasChromium)('explorer in Chromium', () => {
     expect(await page.$$eval('#distances tr', (rs) => rs.length)).toBe(0);
     expect(await submit('foo(a) + b')).toMatch(/unknown function 'foo'; valid functions: sin/);
     expect(await submit('a + b + c')).toMatch(/exactly two variables; 'a \+ b \+ c' has 3: a, b, c/);
+    // Input the parser cannot hold is refused by name (once: "Maximum call stack size exceeded").
+    expect(await submit(`${'('.repeat(300)}a*b${')'.repeat(300)}`)).toBe(
+      'the expression is nested 300 levels deep in parentheses; a loss may have at most 20000 characters and 64 levels of parentheses or of ^',
+    );
+    expect(await submit(Array(5000).fill('a').join('^') + '+b')).toMatch(/^the expression is (a tower of|too deeply nested for the parser)/);
     await page.screenshot({ path: join(OUTPUT_DIR, 'explorer-error.png') });
+
+    // Names that every JavaScript object has are variables like any other (once: "o is not a function").
+    for (const name of ['constructor', 'hasOwnProperty', '__proto__', 'toString']) {
+      await page.fill('#loss', `(${name} - 1)^2 + 2*(y - 1)^2`);
+      await page.press('#loss', 'Enter');
+      n = await nextRender(page, n);
+      expect(await page.isHidden('#message'), name).toBe(true);
+      expect(await page.textContent('#status')).toContain(`${name}, y; n = `);
+    }
+    // A long flat sum (1,000 terms, most cancelling; 3,000 are compiled in test/expression) compiles and draws; only the gradient flow, so the page stays quick.
+    for (const p of [2, 3]) {
+      await page.uncheck(`#order-${p}`);
+      n = await nextRender(page, n);
+    }
+    await page.fill('#T', '0.1');
+    n = await nextRender(page, n);
+    await page.fill('#loss', `(a - 1)^2 + (b - 2)^2${'+a-a'.repeat(499)}`);
+    await page.press('#loss', 'Enter');
+    n = await nextRender(page, n);
+    expect(await page.textContent('#message')).toBe('');
+    expect(await distances(page)).toHaveLength(1);
+    await page.fill('#loss', 'a^2 + 25*b^2'); // a small loss again before the higher orders come back
+    await page.press('#loss', 'Enter');
+    n = await nextRender(page, n);
+    for (const p of [2, 3]) {
+      await page.check(`#order-${p}`);
+      n = await nextRender(page, n);
+    }
+    await page.fill('#T', '0.6');
+    n = await nextRender(page, n);
 
     // A valid loss again clears the message; then an h past GD's stability limit (h·λ = 0.5·50 > 2).
     await page.fill('#loss', 'a^2 + 25*b^2');

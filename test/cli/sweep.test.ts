@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli as run } from './run-cli.js';
-import { runPool } from '../../src/cli/sweep/pool.js';
+import { runPool } from '../../src/node/pool.js';
 import { formatDuration, ProgressLine, progressText } from '../../src/cli/sweep/progress.js';
 import { expandGrid, makeRunConfig } from '../../src/igr/experiments/config.js';
 import type { SweepRecord } from '../../src/igr/experiments/types.js';
@@ -54,7 +55,7 @@ describe('the worker pool', () => {
 
 describe('igr sweep', () => {
   it('writes one JSON line per run, goes on after a diverged run, and exits 0', async () => {
-    const { code, out } = await run(['sweep', ...tiny, '--data', 'teacher', '--lr', '0.05,1000', '--seeds', '0,1', '--workers', '2', '--json']);
+    const { code, out } = await run(['sweep', ...tiny.slice(2), '--data', 'teacher', '--lr', '0.05,1000', '--seeds', '0,1', '--workers', '2', '--json']);
     expect(code).toBe(0);
     const records = jsonLines(out);
     expect(records).toHaveLength(4);
@@ -89,6 +90,29 @@ describe('igr sweep', () => {
     expect(out).toMatch(/1\/2 \(1 failed\)/);
   });
 
+  it('--out FILE: the lines go to FILE.partial and replace FILE at the end', async () => {
+    const file = join(dir, 'results.jsonl');
+    writeFileSync(file, 'the previous sweep\n');
+    const r = await run(['sweep', ...tiny, '--lr', '0.1,0.5', '--seeds', '0', '--workers', '1', '--out', file]);
+    expect(r.code).toBe(0);
+    expect(jsonLines(readFileSync(file, 'utf8')).map((x) => x.config.lr).sort()).toEqual([0.1, 0.5]);
+    expect(existsSync(`${file}.partial`)).toBe(false);
+  });
+
+  it('--out FILE: an interrupted sweep leaves FILE as it was, and its finished runs in FILE.partial', async () => {
+    const file = join(dir, 'kept.jsonl');
+    writeFileSync(file, 'the previous sweep\n');
+    // Two runs on one worker, each long enough that the second is still running when the first is written.
+    const args = ['sweep', '--data', 'moons', '--train', '60', '--test', '40', '--hidden', '4', '--steps', '20000', '--draws', '1', '--sigmas', '0.01', '--lr', '0.1', '--seeds', '0,1', '--workers', '1', '--out', file];
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts'), ...args], { stdio: 'ignore' });
+    const exited = new Promise((r) => child.once('exit', r));
+    await expect.poll(() => (existsSync(`${file}.partial`) ? readFileSync(`${file}.partial`, 'utf8') : ''), { timeout: 60_000, interval: 20 }).toMatch(/\n/);
+    child.kill('SIGKILL');
+    await exited;
+    expect(readFileSync(file, 'utf8')).toBe('the previous sweep\n');
+    expect(jsonLines(readFileSync(`${file}.partial`, 'utf8'))).toHaveLength(1);
+  }, 120_000);
+
   it('shows a progress line on stderr only when it is a terminal', async () => {
     const tty = await run(['sweep', ...tiny, '--lr', '0.1', '--seeds', '0', '--workers', '1'], true);
     expect(tty.code).toBe(0);
@@ -112,6 +136,10 @@ describe('igr sweep', () => {
     ['sizes not matching', ['--lr', '0.1', '--data', 'moons', '--sizes', '3,8,2'], 'sizes 3,8,2 do not match the data set moons'],
     ['a repeated seed', ['--seeds', '1,1'], '--seeds lists a seed twice'],
     ['an unwritable --out', [...tiny, '--lr', '0.1', '--out', join(dir, 'no', 'such', 'dir', 'x.jsonl')], 'cannot write there'],
+    ['--out a directory', [...tiny, '--lr', '0.1', '--out', dir], `--out ${dir}: is a directory; give a file name`],
+    ['a repeated option', [...tiny, '--lr', '0.1', '--seeds', '0', '--seeds', '1'], "--seeds is given twice ('0' and '1')"],
+    // Each worker holds one run: the bound is shared by the runs at once.
+    ['runs too large for the memory bound', ['--data', 'moons', '--train', '50000', '--hidden', '1000', '--lr', '0.1', '--workers', '2'], 'more than the bound of 1 GiB (2 GiB shared by the 2 runs at once'],
   ];
   for (const [what, args, message] of bad) {
     it(`bad input: ${what} → exit 2 with a clear message`, async () => {

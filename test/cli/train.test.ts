@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.js';
+import { checkMemory, configFromOptions } from '../../src/cli/sweep/options.js';
+import { runMemoryEstimate } from '../../src/igr/experiments/config.js';
 import type { SweepRecord } from '../../src/igr/experiments/types.js';
 
 const run = (args: string[]) => runCli(args);
@@ -47,8 +49,12 @@ describe('igr train', () => {
     ['zero width', ['--hidden', '16,0'], '--hidden must be an integer ≥ 1, got 0'],
     ['sizes not matching the data', ['--sizes', '784,64,10'], 'sizes 784,64,10 do not match the data set mnist (pooled 14×14): it needs input width 196 and output width 10, got 784 and 10'],
     ['two stop rules', ['--steps', '5', '--target-loss', '0.1'], 'give at most one stopping rule, got --target-loss and --steps'],
-    ['unknown option', ['--learning-rate', '0.1'], "Unknown option '--learning-rate'"],
+    ['unknown option', ['--learning-rate', '0.1'], 'unknown option --learning-rate; valid options: --data, --train,'],
     ['a positional argument', ['mnist'], "Unexpected argument 'mnist'"],
+    // parseArgs alone would answer with its own advice about '--lr=-XYZ'.
+    ['a negative learning rate after a space', ['--lr', '-1'], '--lr must be positive, got -1'],
+    ['a repeated option', ['--lr', '0.1', '--lr', '0.2'], "--lr is given twice ('0.1' and '0.2'); give each option once"],
+    ['a memory size that is not one', ['--max-memory', 'lots'], "--max-memory: 'lots' is not a memory size"],
   ];
   for (const [what, args, message] of bad) {
     it(`bad input: ${what} → exit 2 with a clear message`, async () => {
@@ -59,6 +65,31 @@ describe('igr train', () => {
       expect(err).not.toMatch(/\n\s+at /); // no stack trace
     });
   }
+
+  // The catalogue's runs that allocated gigabytes with nothing printed: refused by the estimate first.
+  it.each([
+    [['--data', 'moons', '--train', '1000000000'], /needs an estimated 2\.94 TiB of memory \(activations 2\.88 TiB, data 59\.6 GiB, parameters 25\.2 KiB\), more than the bound of 2 GiB;/],
+    [['--data', 'moons', '--hidden', '100000000'], /needs an estimated 8\.77 TiB of memory \(.*parameters 37\.3 GiB\), more than the bound of 2 GiB; .*--max-memory 8978G$/],
+  ])('memory: %j is refused before allocating, naming the estimate and the bound (exit 2)', async (args, message) => {
+    const { code, out, err } = await run(['train', ...args]);
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err.trimEnd()).toMatch(message);
+    expect(err.split('\n').filter(Boolean)).toHaveLength(1);
+  });
+
+  it('memory: --max-memory moves the bound both ways', async () => {
+    const tight = await run(['train', ...small, '--steps', '2', '--max-memory', '1K']);
+    expect(tight.code).toBe(2);
+    expect(tight.err).toMatch(/more than the bound of 1 KiB/);
+    // A run estimated at 2.5 GiB (checked, not run): refused by default, accepted under 3G.
+    const config = configFromOptions({ data: 'moons', train: '50000', test: '100', hidden: '1100' }, 'train');
+    expect(runMemoryEstimate(config).bytes / 1024 ** 3).toBeCloseTo(2.47, 2);
+    expect(() => checkMemory([config], {})).toThrow(/more than the bound of 2 GiB; .* --max-memory 3G$/);
+    expect(() => checkMemory([config], { 'max-memory': '3G' })).not.toThrow();
+    // A sweep shares the bound among the runs at once.
+    expect(() => checkMemory([config], { 'max-memory': '3G' }, 2)).toThrow(/more than the bound of 1\.50 GiB \(3 GiB shared by the 2 runs at once; fewer --workers also helps\)/);
+  });
 
   it('--help lists the options and exits 0', async () => {
     const { code, out } = await run(['train', '--help']);

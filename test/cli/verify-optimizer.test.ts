@@ -71,10 +71,9 @@ describe('igr verify --optimizer', () => {
     for (const o of ['--beta NUMBER', '--batches M', '--epochs K', '--momentum-start']) expect(r.out).toContain(o);
   });
 
-  it('a failed fit exits 1 (one step size per problem leaves no slope)', async () => {
-    const r = await run('--optimizer', 'momentum', '--problem', 'double-well', '--h', '0.05');
-    expect(r.code).toBe(1);
-    expect(r.out).toContain('FAIL');
+  it('one step size, or a repeated one, is a usage error here too (nothing to fit a slope through)', async () => {
+    await usage(['--optimizer', 'momentum', '--problem', 'double-well', '--h', '0.05'], '--h needs at least 2 distinct step sizes to fit a slope through, got 1 (0.05)');
+    await usage(['--optimizer', 'rk:rk4', '--h', '0.1,0.05,0.1'], '--h lists the step size 0.1 more than once');
   });
 
   it('rk4 without --h on a stiff problem: its own ladder, said in the output (and --h overrides it)', async () => {
@@ -124,7 +123,7 @@ describe('igr verify --optimizer', () => {
     await usage(['--optimizer', 'momentum', '--orders', '1,2,3'], '--orders does not apply');
     await usage(['--optimizer', 'momentum', '--momentum-start', 'zero'], "--momentum-start: unknown start 'zero'; valid: shifted, theta0");
     await usage(['--optimizer', 'sgd', '--momentum-start', 'theta0'], '--momentum-start applies only to --optimizer momentum');
-    await usage(['--optimizer', 'rk:rk4', '--problem', 'double-well', '--h', '0.3', '--T', '1'], 'T/h must be a whole number of steps');
+    await usage(['--optimizer', 'rk:rk4', '--problem', 'double-well', '--h', '0.5,0.3', '--T', '1'], 'T/h must be a whole number of steps');
     await usage(['--optimizer', 'rk:rk4', '--problem', 'nope'], "unknown problem 'nope'");
   });
 });

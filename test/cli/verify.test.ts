@@ -145,7 +145,7 @@ describe('igr verify bad input', () => {
   });
 
   it('a ladder whose T/h is not a whole number of steps', async () => {
-    await usage(['--problem', 'quadratic', '--h', '0.03'], /T\/h must be a whole number of steps, but T = 1, h = 0\.03/);
+    await usage(['--problem', 'quadratic', '--h', '0.04,0.03'], /T\/h must be a whole number of steps, but T = 1, h = 0\.03/);
   });
 
   it('orders outside 1..max: says the max', async () => {
@@ -155,7 +155,7 @@ describe('igr verify bad input', () => {
   });
 
   it('unknown options and --problem with --loss', async () => {
-    await usage(['--nosuch'], /Unknown option '--nosuch'/);
+    await usage(['--nosuch'], /^igr verify: unknown option --nosuch; valid options: --problem, --loss, --at,/);
     await usage(['--problem', problems[0]!.name, '--loss', 'a', '--at', '1'], 'use either --problem or --loss, not both');
     await usage(['--problem', problems[0]!.name, '--at', '1'], '--at applies only to a loss typed with --loss EXPR');
     await usage(['--vars', 'a'], '--vars applies only to a loss typed with --loss EXPR');
@@ -204,10 +204,25 @@ describe('igr verify exit code 1', () => {
     expect(r.out).toMatch(/^ {2}FAIL/m);
   });
 
-  it('a single step size leaves nothing to fit: "no fit" lines (not NaN), JSON null slopes, exit 1', async () => {
-    const args = ['--loss', 'a^2 + b^2', '--at', '1,1', '--h', '0.1', '--T', '1', '--orders', '1'];
+  it("--loss on the default ladder that misses: exit 1, and stderr says the ladder may be why and what to try", async () => {
+    // The README's example: local slopes 2.90 and 3.87 at orders 2 and 3 (pre-asymptotic at h = 0.1).
+    const r = await run('--loss', 'x^2*y + sin(y)', '--at', '1,2');
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
+      'igr verify: x ^ 2 * y + sin(y): some slopes missed on the default --loss ladder (h = 0.1, 0.05, 0.025, 0.0125, T = 1); ' +
+        'its larger steps may be outside the asymptotic range for this loss: try a smaller ladder, e.g. --h 0.02,0.01,0.005,0.0025 --T 0.2\n',
+    );
+    const given = await run('--loss', 'a^4', '--at', '1', '--h', '1,0.02,0.01,0.005', '--T', '1', '--orders', '1');
+    expect(given.code).toBe(1);
+    expect(given.err).toBe(''); // a ladder the user chose gets no advice about the default one
+  });
+
+  it('a ladder with one usable point leaves nothing to fit: "no fit" lines (not NaN), JSON null slopes, exit 1', async () => {
+    // E = 5a²: h = 1 multiplies a by −9 per step and diverges within T = 10; only h = 0.01 is measured.
+    const args = ['--loss', '5*a^2', '--at', '1', '--h', '1,0.01', '--T', '10', '--orders', '1'];
     const r = await run(...args);
     expect(r.code).toBe(1);
+    expect(r.out).toMatch(/diverged at step \d+/);
     expect(r.out).toMatch(/order 1  global no fit \(fewer than 2 usable points\) +FAIL/);
     expect(r.out).not.toMatch(/NaN/);
     const json = await run(...args, '--json');

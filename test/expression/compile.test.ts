@@ -289,3 +289,76 @@ describe('compileLoss on random expressions (fast-check)', () => {
     );
   });
 });
+
+describe('compileLoss on long and deep input (the catalogue: RangeError stack traces once)', () => {
+  it('a 3,000-term sum and a 3,000-term product chain compile, evaluate and differentiate', () => {
+    const sum = compileLoss(Array(3000).fill('x').join('+'));
+    expect(sum.loss(tensor([0.5])).item()).toBe(1500);
+    expect(grad(sum.loss)(tensor([0.5])).data[0]).toBe(3000);
+    const chain = compileLoss(Array(3000).fill('x').join('*'));
+    expect(grad(chain.loss)(tensor([1])).data[0]).toBe(3000);
+    // The second derivative too (nested traces over a 3,000-node chain).
+    expect(hessian(sum.loss, tensor([0.5])).data[0]).toBe(0);
+    expect(compileLoss(`${'-'.repeat(3001)}x`).loss(tensor([2])).item()).toBe(-2);
+  });
+
+  it('property: a flat chain gives the bits of the same operations folded left to right', () => {
+    const term = fc.oneof(fc.constantFrom('x', 'y'), fc.integer({ min: 1, max: 9 }).map(String));
+    const chain = (ops: string[]) => fc.array(fc.tuple(fc.constantFrom(...ops), term), { minLength: 1, maxLength: 40 });
+    const value = (t: string, x: number, y: number): number => (t === 'x' ? x : t === 'y' ? y : Number(t));
+    const apply: Record<string, (a: number, b: number) => number> = { '+': (a, b) => a + b, '-': (a, b) => a - b, '*': (a, b) => a * b, '/': (a, b) => a / b };
+    const unit = fc.double({ min: 0.1, max: 3, noNaN: true });
+    fc.assert(
+      fc.property(term, fc.oneof(chain(['+', '-']), chain(['*', '/'])), unit, unit, (first, rest, x, y) => {
+        const text = first + rest.map(([op, t]) => ` ${op} ${t}`).join('');
+        const expected = rest.reduce((acc, [op, t]) => apply[op]!(acc, value(t, x, y)), value(first, x, y));
+        return Object.is(compileLoss(text, ['x', 'y']).loss(tensor([x, y])).item(), expected);
+      }),
+      { numRuns: 300, seed: 11 },
+    );
+  });
+
+  it('a tower a^b^c groups to the right, as mathjs and the old recursive compiler did', () => {
+    const { loss } = compileLoss('x^y^2', ['x', 'y']);
+    const [x, y] = [1.3, 0.7];
+    expect(loss(tensor([x, y])).item()).toBe(Math.exp(y ** 2 * Math.log(x))); // x^(y^2), a variable exponent
+    expect(compileLoss('x^2^3').loss(tensor([1.1])).item()).toBe(1.1 ** 8);
+    expect(compileLoss('2^x^2').loss(tensor([1.5])).item()).toBe(Math.exp(1.5 ** 2 * Math.log(2)));
+    expect(compileLoss(Array(64).fill('x').join('^')).loss(tensor([1])).item()).toBe(1); // 63 ^ operators: allowed
+  });
+
+  it('refused by name: longer than 20,000 characters, parentheses deeper than 64, a tower of more than 64', () => {
+    expect(failure(`x${'+x'.repeat(10000)}`)).toMatchObject({ kind: 'too-large', message: expect.stringMatching(/^the expression is 20001 characters long; a loss may have at most 20000 characters and 64 levels of parentheses or of \^$/) });
+    expect(failure(`${'('.repeat(65)}x${')'.repeat(65)}`)).toMatchObject({ kind: 'too-large', message: expect.stringMatching(/^the expression is nested 65 levels deep in parentheses/) });
+    expect(compileLoss(`${'('.repeat(64)}x${')'.repeat(64)}`).variables).toEqual(['x']);
+    expect(failure(`${'sin('.repeat(65)}x${')'.repeat(65)}`).kind).toBe('too-large');
+    expect(failure(Array(66).fill('x').join('^')).message).toMatch(/^the expression is a tower of 65 \^ operators, each grouping to the right/);
+    // Beyond what the recursive parser can hold: named, whatever the stack.
+    expect(failure(Array(5000).fill('x').join('^')).kind).toBe('too-large');
+  });
+
+  it('a parse error deep in a long expression shows the text around the position, not all of it', () => {
+    const text = `${Array(2000).fill('x').join('+')} + * x`;
+    const e = failure(text);
+    expect(e.position).toBe(4003); // the '*'
+    const [, shown, mark] = e.message.split('\n');
+    expect(shown!.length).toBeLessThan(130);
+    expect(shown).toMatch(/^ {2}…x\+x\+.* \+ \* x$/);
+    expect(mark!.indexOf('^')).toBe(shown!.lastIndexOf('*'));
+  });
+});
+
+describe('compileLoss and JavaScript object property names', () => {
+  it.each(['constructor', 'hasOwnProperty', '__proto__', 'toString', 'valueOf'])("'%s' is a variable, found as an own name only", (name) => {
+    const c = compileLoss(`${name}^2 + 3*x`);
+    expect(c.variables).toEqual([name, 'x']);
+    expect(c.loss(tensor([2, 1])).item()).toBe(7);
+    expect(Array.from(grad(c.loss)(tensor([2, 1])).data)).toEqual([4, 3]);
+    expect(compileLoss(`${name}*y`, [name, 'y']).variables).toEqual([name, 'y']); // --vars
+  });
+
+  it("unknown names that are object properties are unknown symbols, not inherited values", () => {
+    expect(failure('constructor + x', ['x']).message).toMatch(/^unknown symbol 'constructor'; variables: x; constants: pi, e$/);
+    expect(failure('toString(x)').message).toMatch(/^unknown function 'toString'/);
+  });
+});

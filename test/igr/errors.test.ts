@@ -9,6 +9,9 @@ import {
   modifiedTerms,
   modifiedTermsTensor,
   verifyBackwardError,
+  findProblem,
+  MAX_OPTIMIZER_STEPS,
+  stepCounts,
   type MethodSpec,
 } from '../../src/igr/index.js';
 import {
@@ -69,6 +72,33 @@ describe('verification inputs', () => {
 
   it('verifyBackwardError rejects a loss that is not finite at θ0', () => {
     expect(() => verifyBackwardError(nanLoss, [1, 1], { hs: [0.1], T: 1, orders: [1] })).toThrow('verifyBackwardError: the loss at θ0 is NaN, not finite');
+  });
+});
+
+describe('verification work bounds and ladders (checked before any step)', () => {
+  it('T/h above MAX_OPTIMIZER_STEPS is an IgrError naming the asked steps and the bound, for every optimiser', () => {
+    expect(MAX_OPTIMIZER_STEPS).toBe(100_000);
+    const message = /T\/h = 1\.00e\+300 steps at h = 1 \(T = 1e\+300\) is more than the 100000 optimizer steps a verification takes per step size/;
+    expect(() => verifyBackwardError(quadratic, [1, 1], { hs: [1], T: 1e300, orders: [1] })).toThrow(message);
+    expect(() => verifyMomentum(quadratic, [1, 1], { beta: 0.5, hs: [1], T: 1e300 })).toThrow(message);
+    expect(() => verifyRungeKutta(quadratic, [1, 1], { method: 'rk4', hs: [1], T: 1e300, orders: [4] })).toThrow(message);
+    expect(() => verifyBackwardError(quadratic, [1, 1], { hs: [1e-300], T: 1, orders: [1] })).toThrow(/T\/h = 1\.00e\+300 steps at h = 1e-300/);
+    // At the bound itself it is accepted (and fast: a 2-D quadratic); not run here, only the count.
+    expect(stepCounts('f', [1e-5], 1)).toEqual([100_000]);
+  });
+
+  it('a step size listed twice is an IgrError (its points would share one map entry)', () => {
+    expect(() => verifyBackwardError(quadratic, [1, 1], { hs: [0.1, 0.05, 0.1], T: 1, orders: [1] })).toThrow(
+      'verifyBackwardError: the step size h = 0.1 is listed twice; the h of a ladder must be distinct',
+    );
+    expect(() => verifyMomentum(quadratic, [1, 1], { beta: 0.5, hs: [0.1, 0.1], T: 1 })).toThrow('verifyMomentum: the step size h = 0.1 is listed twice');
+  });
+
+  it('a 100 KB unknown name is quoted by its start and length', () => {
+    const name = 'z'.repeat(100_000);
+    expect(() => findProblem(name)).toThrow(`unknown problem '${'z'.repeat(60)}…' (100000 characters); valid problems are quadratic`);
+    expect(() => findTableau(name)).toThrow(`unknown Runge–Kutta tableau '${'z'.repeat(60)}…' (100000 characters)`);
+    expect(() => findProblem('constructor')).toThrow("unknown problem 'constructor'");
   });
 });
 

@@ -125,6 +125,21 @@ describe('failures', () => {
     expect(Math.abs((err as OdeError).t! - 1)).toBeLessThan(1e-6);
     expect((err as OdeError).message).toMatch(/step size .* fell below float64 time resolution at t = 0\.99999/);
   });
+  it("a tolerance below float64 resolution (rtol 0, atol 1e-300) is a step-size underflow, not the field's fault", () => {
+    // Once: "vector field returned a non-finite value … t = NaN" (the scaled norms overflowed and
+    // the step shrank to nothing). The field here is y' = −y, fine everywhere.
+    let err: unknown;
+    try { dormandPrince((_t, y) => y.map((v) => -v), [1], { t1: 1, rtol: 0, atol: 1e-300 }); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(OdeError);
+    expect((err as OdeError).kind).toBe('step-size');
+    expect((err as OdeError).t).toBe(0);
+    expect((err as OdeError).message).toMatch(
+      /^dormandPrince: the step size underflowed: [\d.]+e-\d+ at t = 0 \(step 1\) moves the solution by less than its float64 resolution and is still rejected: the tolerance \(rtol = 0, atol = 1e-300\) asks for less error than float64 holds at \|y\| = 1\.000e\+0/,
+    );
+    expect((err as OdeError).message).not.toMatch(/NaN|vector field/);
+    // A tight but attainable absolute tolerance still integrates (to 1e-15 of e^-1).
+    expect(Math.abs(dormandPrince((_t, y) => y.map((v) => -v), [1], { t1: 1, rtol: 0, atol: 1e-17 }).y[0]! - Math.exp(-1))).toBeLessThan(1e-15);
+  });
   it('a solution beyond the blow-up threshold is a blowup error with its time', () => {
     let err: unknown;
     try { dormandPrince((_t, y) => y.slice(), [1], { t1: 100, blowup: 1e6 }); } catch (e) { err = e; }

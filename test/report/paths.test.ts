@@ -3,7 +3,7 @@ import { add, exp, mul, square, sum, tensor, type Tensor } from '../../src/autod
 import { descentPaths } from '../../src/report/paths.js';
 
 // E = ½ θᵀAθ with A = diag(1, 3): GD is θ_n = (I − hA)^n θ0 exactly, and the order-p modified
-// flow is θ' = −c_p θ per component with c_p = Σ_{j≤p} h^{j−1} a^j / j (DESIGN.md: the series
+// flow is θ' = −c_p θ per component with c_p = Σ_{j≤p} h^{j−1} a^j / j (README.md, "The mathematics": the series
 // of (1/h) log(I − hA)), so θ_p(t) = exp(−c_p t) θ0.
 const diag = [1, 3];
 const quadratic = (x: Tensor): Tensor => mul(sum(mul(tensor(diag), square(x))), 0.5);

@@ -137,16 +137,41 @@ const PAD_AXIS: Primitive<AxisRange> = {
   rule: (g, [x], _y, { axis, start }) => [sliceAxis(g, axis, start, start + x!.shape[axis]!)],
 };
 
-/** Elements `start .. end-1` along `axis` (bounds already checked: 0 <= start <= end <= length). */
-export function sliceAxis(x: Tensor, axis: number, start: number, end: number): Tensor {
-  if (start === 0 && end === x.shape[axis]) return x;
-  return bind(SLICE_AXIS, [x], { axis, start, length: end - start });
+/** The axis of an axis operation, checked: a tensor with at least one axis, an integer axis in range (negative counts from the end). */
+function checkedAxis(op: string, x: Tensor, axis: number): number {
+  if (!(x instanceof Tensor)) throw new Error(`${op}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
+  if (x.ndim === 0) throw new ShapeError(`${op}: a scalar (shape []) has no axis to take a range of`);
+  return normAxis(op, axis, x.ndim, x.shape);
 }
 
-/** `x` placed at offset `start` along `axis` in zeros of axis length `length`. */
+/**
+ * Elements `start .. end-1` along `axis` (negative `axis` counts from the end). Unlike `slice` the
+ * bounds are not clamped: `0 ≤ start ≤ end ≤` the axis length, integers, or a ShapeError naming
+ * the range and the shape.
+ */
+export function sliceAxis(x: Tensor, axis: number, start: number, end: number): Tensor {
+  const a = checkedAxis('sliceAxis', x, axis);
+  const n = x.shape[a]!;
+  if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || start > end || end > n) {
+    throw new ShapeError(`sliceAxis: range ${start}..${end} is not within axis ${a} of shape ${fmtShape(x.shape)} (integers with 0 ≤ start ≤ end ≤ ${n})`);
+  }
+  if (start === 0 && end === n) return x;
+  return bind(SLICE_AXIS, [x], { axis: a, start, length: end - start });
+}
+
+/**
+ * `x` placed at offset `start` along `axis` in zeros of axis length `length` (negative `axis`
+ * counts from the end): integers with `0 ≤ start` and `start + (x's axis length) ≤ length`, or a
+ * ShapeError naming them and the shape.
+ */
 export function padAxis(x: Tensor, axis: number, start: number, length: number): Tensor {
-  if (start === 0 && length === x.shape[axis]) return x;
-  return bind(PAD_AXIS, [x], { axis, start, length });
+  const a = checkedAxis('padAxis', x, axis);
+  const n = x.shape[a]!;
+  if (!Number.isInteger(start) || !Number.isInteger(length) || start < 0 || start + n > length) {
+    throw new ShapeError(`padAxis: axis ${a} of shape ${fmtShape(x.shape)} (length ${n}) does not fit at offset ${start} in length ${length} (integers with 0 ≤ start and start + ${n} ≤ length)`);
+  }
+  if (start === 0 && length === n) return x;
+  return bind(PAD_AXIS, [x], { axis: a, start, length });
 }
 
 /**

@@ -4,12 +4,12 @@
  * stdout (`--json`) or to a file (`--out`), a table of means ± sd over seeds
  * for a person, and a progress line on stderr when it is a terminal.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { closeSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
+import { parseOptions } from '../args.js';
 import { UsageError, type Command, type CliIO } from '../command.js';
 import { formatFixed, formatScientific, formatTable, toJsonLine } from '../format.js';
-import { configFromOptions, givenRunOptions, integer, list, positiveNumber, runOptionSpecs, runOptionsHelp } from '../sweep/options.js';
-import { defaultWorkers, runPool } from '../sweep/pool.js';
+import { checkMemory, configFromOptions, givenRunOptions, integer, list, maxMemorySpec, positiveNumber, runOptionSpecs, runOptionsHelpText } from '../sweep/options.js';
+import { defaultWorkers, runPool } from '../../node/pool.js';
 import { ProgressLine } from '../sweep/progress.js';
 import { expandGrid } from '../../igr/experiments/config.js';
 import { presetConfigs, presetDescriptions, presetNames, type PresetName } from '../../igr/experiments/presets.js';
@@ -26,26 +26,32 @@ presets (stopping: train until the training loss reaches the same target, see EX
 ${presetNames.map((n) => `  ${n.padEnd(6)} ${presetDescriptions[n]}`).join('\n')}
   --quick                the same as --preset quick (the default when no grid option is given)
 
-a custom grid (instead of a preset): the run options below, plus
+a custom grid (instead of a preset): the run options below, with lists for the grid axes
   --lr H[,H...]          learning rates (required for a custom grid)
   --widths W[,W...]      one hidden layer of each width (default: --hidden)
-  --mu M[,M...]          EGR weights μ (with --optimizer egr)
-${runOptionsHelp}
+${runOptionsHelpText({
+  lr: '',
+  mu: '  --mu M[,M...]          EGR weights μ > 0 of μ|∇E|² (with --optimizer egr)   --hvp MODE  exact | finite-difference (default exact)',
+  'max-memory': '  --max-memory SIZE      refuse a sweep whose largest run × the runs at once is estimated above SIZE (e.g. 8G; default 2 GiB)',
+})}
 
   --seeds LIST           seeds, e.g. 0,1,2 (default 0,1,2)
   --workers N            worker threads (default: the number of cores, here ${defaultWorkers()})
   --json                 one JSON line per run on stdout (in completion order; "id" is the run's index)
-  --out FILE             write the JSON lines to FILE (the table still goes to stdout)
+  --out FILE             the JSON lines to FILE: written to FILE.partial as runs finish and renamed
+                         to FILE at the end, so an interrupted sweep leaves FILE as it was (and its
+                         finished runs in FILE.partial); the table still goes to stdout
   --report DIR           also write DIR/index.html: plots against h (mean ± sd over seeds), tables
   --help                 this text
 
 A run that diverges is reported with its step and the sweep goes on. A run that
 fails or whose worker crashes is reported, the sweep goes on, and the exit code
-is 1 at the end. Exit code 2: bad usage.
+is 1 at the end. Each option is given once. Exit code 2: bad usage.
 `;
 
 const sweepOptionSpecs = {
   ...runOptionSpecs,
+  ...maxMemorySpec,
   preset: { type: 'string' },
   quick: { type: 'boolean' },
   widths: { type: 'string' },
@@ -163,13 +169,14 @@ export const sweep: Command = {
   name: 'sweep',
   summary: 'run the paper experiments (learning rates × seeds × widths × μ) on worker threads',
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { values } = parseArgs({ args: argv, options: sweepOptionSpecs, strict: true, allowPositionals: false });
+    const values = parseOptions(argv, sweepOptionSpecs);
     if (values.help) {
       io.out(help);
       return 0;
     }
     const configs = sweepConfigs(values);
     const workers = values.workers !== undefined ? integer('workers', values.workers, 1) : defaultWorkers();
+    checkMemory(configs, values, Math.min(workers, configs.length)); // before any worker loads data
     // --report DIR: the HTML report (src/report); the directory is checked before the runs.
     let reportDir: string | undefined;
     if (values.report !== undefined) {
@@ -180,10 +187,20 @@ export const sweep: Command = {
         throw new UsageError(`--report: ${(error as Error).message}`);
       }
     }
+    // --out FILE: lines go to FILE.partial as they come and replace FILE only at the end, so an
+    // interrupted sweep never empties the results of the previous one.
     let out: number | null = null;
+    const partial = values.out === undefined ? undefined : `${values.out}.partial`;
     if (values.out !== undefined) {
+      let isDirectory = false;
       try {
-        out = openSync(values.out, 'w');
+        isDirectory = statSync(values.out).isDirectory();
+      } catch {
+        // absent: it will be created
+      }
+      if (isDirectory) throw new UsageError(`--out ${values.out}: is a directory; give a file name`);
+      try {
+        out = openSync(partial!, 'w');
       } catch (error) {
         throw new UsageError(`--out ${values.out}: cannot write there (${(error as Error).message})`);
       }
@@ -214,6 +231,7 @@ export const sweep: Command = {
       progress.finish();
       if (out !== null) closeSync(out);
     }
+    if (partial !== undefined) renameSync(partial, values.out!);
     const seconds = (performance.now() - started) / 1000;
     if (!values.json) {
       io.out(formatSweep(records));

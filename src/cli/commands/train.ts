@@ -2,12 +2,11 @@
  * `igr train`: one training run of the paper's experiments, reported for a
  * person (default) or as one JSON line (`--json`, a {@link SweepRecord}).
  */
-import { parseArgs } from 'node:util';
+import { parseOptions } from '../args.js';
 import type { Command, CliIO } from '../command.js';
 import { formatFixed, formatScientific, toJsonLine } from '../format.js';
-import { configFromOptions, runOptionSpecs, runOptionsHelp } from '../sweep/options.js';
-import { runExperiment } from '../../igr/experiments/run.js';
-import { nodeDataSources } from '../../node/datasets.js';
+import { checkMemory, configFromOptions, maxMemory, maxMemorySpec, runOptionSpecs, runOptionsHelp } from '../sweep/options.js';
+import { runExperiment } from '../../node/experiments.js';
 import { modelSizes } from '../../igr/experiments/config.js';
 import type { RunConfig, SweepRecord } from '../../igr/experiments/types.js';
 
@@ -21,6 +20,9 @@ R_IG = |∇E|²/m, R_IG/E, and robustness to Gaussian parameter perturbations.
 ${runOptionsHelp}
   --json                 print the run as one JSON line (the SweepRecord of igr sweep)
   --help                 this text
+
+A run whose estimated memory exceeds the --max-memory bound is refused before
+anything is allocated (exit 2, with the estimate). Each option is given once.
 
 Exit code: 0 trained; 1 the run diverged (reported with its step) or failed; 2 bad usage.
 `;
@@ -84,18 +86,14 @@ export const train: Command = {
   name: 'train',
   summary: 'train one MLP (MNIST by default) and measure loss, accuracy, R_IG and robustness',
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { values } = parseArgs({
-      args: argv,
-      options: { ...runOptionSpecs, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: false,
-    });
+    const values = parseOptions(argv, { ...runOptionSpecs, ...maxMemorySpec, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
     if (values.help) {
       io.out(help);
       return 0;
     }
     const config = configFromOptions(values, 'train');
-    const record = await runExperiment(config, { sources: nodeDataSources });
+    checkMemory([config], values); // before any data is loaded or parameter allocated
+    const record = await runExperiment(config, { maxMemory: maxMemory(values) });
     io.out(values.json ? toJsonLine(record) + '\n' : formatRecord(record));
     if (record.status === 'error' || record.status === 'crashed') {
       if (!values.json) io.err(`igr train: ${record.error}\n`);

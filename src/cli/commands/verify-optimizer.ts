@@ -28,7 +28,7 @@ import {
   formatReport,
   parseOrders,
   parsePositive,
-  parsePositiveList,
+  parseLadder,
   runJobs,
   selectProblems,
   type Job as VerifyJob,
@@ -123,7 +123,7 @@ function targets(values: OptimizerValues, hs: number[] | undefined, T: number | 
 type Job = VerifyJob<ComparisonReport>;
 
 function jobs(parsed: Parsed, values: OptimizerValues): Job[] {
-  const hs = values.h === undefined ? undefined : parsePositiveList('--h', values.h);
+  const hs = values.h === undefined ? undefined : parseLadder(values.h);
   if (parsed.kind === 'sgd') {
     const batchesOverride = values.batches === undefined ? undefined : parseCount('--batches', values.batches);
     const epochs = values.epochs === undefined ? undefined : parseCount('--epochs', values.epochs);

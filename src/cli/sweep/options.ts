@@ -6,7 +6,11 @@
  */
 import { UsageError } from '../command.js';
 import {
+  DEFAULT_MAX_RUN_BYTES,
   ExperimentConfigError,
+  describeMemory,
+  formatBytes,
+  runMemoryEstimate,
   hiddenFromSizes,
   makeRunConfig,
   validateRunConfig,
@@ -40,27 +44,51 @@ export const runOptionSpecs = {
   record: { type: 'string' },
 } as const;
 
+/** `--max-memory SIZE`: not a property of a run (nor of a preset's grid), a bound on what this machine may spend. */
+export const maxMemorySpec = { 'max-memory': { type: 'string' } } as const;
+
+const DEFAULT_MAX_MEMORY_TEXT = formatBytes(DEFAULT_MAX_RUN_BYTES);
+
 /** Names of the run options, for "cannot be combined" messages. */
 export const runOptionNames = Object.keys(runOptionSpecs);
 
-/** Help lines of the run options. */
-export const runOptionsHelp = `  --data NAME            mnist | moons | spirals | teacher (default mnist)
-  --train N --test N     training / test examples (default 1000 / 2000; MNIST: disjoint seeded subsets of 10,000 digits)
-  --data-seed N          seed of the data split (default 0)
-  --full-res             MNIST at 28×28 instead of 2×2-average-pooled 14×14
-  --hidden W[,W...]      hidden widths (default 64)   | --sizes IN,W...,OUT  full widths, checked against the data
-  --activation NAME      tanh | relu | softplus | gelu (default tanh)
-  --init NAME            lecun | glorot | he (default lecun)
-  --optimizer NAME       gd | sgd | momentum | egr (default gd)
-  --lr H                 learning rate h > 0 (default 0.1)
-  --mu M --hvp MODE      EGR: weight μ > 0 of μ|∇E|², and exact | finite-difference (default exact)
-  --batch-size B         SGD minibatch size (default 100)    --beta B   momentum β in [0, 1) (default 0.9)
-  --seed N               initialisation seed (default 0)
-  stopping (one of):     --target-loss L [--max-steps N]  train until E ≤ L (default 0.1, at most 5000 steps)
+/** Help lines of the run options, one per option (a line may describe two), in the order shown. */
+const RUN_OPTION_HELP: readonly (readonly [options: readonly string[], line: string])[] = [
+  [['data'], '  --data NAME            mnist | moons | spirals | teacher (default mnist)'],
+  [['train', 'test'], '  --train N --test N     training / test examples (default 1000 / 2000; MNIST: disjoint seeded subsets of 10,000 digits)'],
+  [['data-seed'], '  --data-seed N          seed of the data split (default 0)'],
+  [['full-res'], '  --full-res             MNIST at 28×28 instead of 2×2-average-pooled 14×14'],
+  [['hidden', 'sizes'], '  --hidden W[,W...]      hidden widths (default 64)   | --sizes IN,W...,OUT  full widths, checked against the data'],
+  [['activation'], '  --activation NAME      tanh | relu | softplus | gelu (default tanh)'],
+  [['init'], '  --init NAME            lecun | glorot | he (default lecun)'],
+  [['optimizer'], '  --optimizer NAME       gd | sgd | momentum | egr (default gd)'],
+  [['lr'], '  --lr H                 learning rate h > 0 (default 0.1)'],
+  [['mu', 'hvp'], '  --mu M --hvp MODE      EGR: weight μ > 0 of μ|∇E|², and exact | finite-difference (default exact)'],
+  [['batch-size', 'beta'], '  --batch-size B         SGD minibatch size (default 100)    --beta B   momentum β in [0, 1) (default 0.9)'],
+  [['seed'], '  --seed N               initialisation seed (default 0)'],
+  [['target-loss', 'max-steps', 'steps', 'time'], `  stopping (one of):     --target-loss L [--max-steps N]  train until E ≤ L (default 0.1, at most 5000 steps)
                          --steps N                        exactly N steps
-                         --time T [--max-steps N]         the same training time T = h·steps at every h
-  --sigmas S[,S...]      perturbation sizes σ of θ + σε (default 0.01,0.03,0.1)   --draws N  draws per σ (default 5)
-  --record N             record the training loss every N steps in the JSON line (default 0: off)`;
+                         --time T [--max-steps N]         the same training time T = h·steps at every h`],
+  [['sigmas', 'draws'], '  --sigmas S[,S...]      perturbation sizes σ of θ + σε (default 0.01,0.03,0.1)   --draws N  draws per σ (default 5)'],
+  [['record'], '  --record N             record the training loss every N steps in the JSON line (default 0: off)'],
+  [['max-memory'], `  --max-memory SIZE      refuse a run whose estimated memory exceeds SIZE (e.g. 512M, 8G; default ${DEFAULT_MAX_MEMORY_TEXT})`],
+];
+
+/**
+ * Help text of the run options. `replaced` (igr sweep's grid) swaps the lines of options it
+ * describes itself for `instead` lines, so no option is listed twice with two meanings.
+ */
+export function runOptionsHelpText(replaced: Readonly<Record<string, string>> = {}): string {
+  return RUN_OPTION_HELP.map(([options, line]) => {
+    const hit = options.find((o) => o in replaced);
+    return hit === undefined ? line : replaced[hit]!;
+  })
+    .filter((line) => line !== '')
+    .join('\n');
+}
+
+/** Help lines of the run options (igr train). */
+export const runOptionsHelp = runOptionsHelpText();
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -157,5 +185,39 @@ export function configFromOptions(values: Values, experiment: string): RunConfig
   } catch (error) {
     if (error instanceof ExperimentConfigError) throw new UsageError(error.message);
     throw error;
+  }
+}
+
+/** `512M`, `8G`, `2.5GiB`, `1073741824`: a byte count (binary units), else a UsageError. */
+export function parseByteSize(option: string, text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$/i.exec(text);
+  const bytes = m ? Number(m[1]) * 1024 ** 'bkmgt'.indexOf((m[2] || 'b').toLowerCase()) : NaN;
+  if (!(bytes > 0) || !Number.isFinite(bytes)) {
+    throw new UsageError(`--${option}: '${text}' is not a memory size (a positive number of bytes, or with K, M, G or T: e.g. 512M, 8G)`);
+  }
+  return bytes;
+}
+
+/** The bound of `--max-memory` (default 2 GiB). */
+export function maxMemory(values: Values): number {
+  const text = values['max-memory'];
+  return typeof text === 'string' ? parseByteSize('max-memory', text) : DEFAULT_MAX_RUN_BYTES;
+}
+
+/**
+ * Refuses, before anything is allocated, runs whose estimated memory exceeds the `--max-memory`
+ * bound; with `concurrent` runs at once (igr sweep's workers) each gets that share of it.
+ */
+export function checkMemory(configs: readonly RunConfig[], values: Values, concurrent = 1): void {
+  const bound = maxMemory(values);
+  const share = bound / Math.max(1, concurrent);
+  for (const config of configs) {
+    const e = runMemoryEstimate(config);
+    if (e.bytes <= share) continue;
+    const shared = concurrent > 1 ? ` (${formatBytes(bound)} shared by the ${concurrent} runs at once; fewer --workers also helps)` : '';
+    throw new UsageError(
+      `the run needs ${describeMemory(e)}, more than the bound of ${formatBytes(share)}${shared}; ` +
+        `use fewer examples (--train, --test) or narrower layers (--hidden), or raise the bound: --max-memory ${Math.ceil((e.bytes * concurrent) / 1024 ** 3)}G`,
+    );
   }
 }

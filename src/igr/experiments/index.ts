@@ -3,7 +3,9 @@
  * configurations and presets, one training run → one {@link SweepRecord}
  * (loss, accuracy, slope |∇E|, R_IG, R_IG/E, perturbation robustness), tables
  * of means ± sd over seeds, and the two-parameter model against its flows.
- * Printing, files and worker threads live in src/cli (`igr train`, `igr sweep`).
+ * Printing, files and worker threads live in src/cli (`igr train`, `igr sweep`)
+ * and src/node. Exported from `igr/node`, not from the browser entry `igr`
+ * (src/node/index.ts says why).
  */
 export type {
   DataName,
@@ -28,6 +30,12 @@ export {
   hiddenFromSizes,
   validateRunConfig,
   expandGrid,
+  runMemoryEstimate,
+  checkRunMemory,
+  describeMemory,
+  formatBytes,
+  DEFAULT_MAX_RUN_BYTES,
+  type MemoryEstimate,
   type SweepGrid,
 } from './config.js';
 export { measureSolution, perturbationRobustness, perturbationSeed } from './measure.js';

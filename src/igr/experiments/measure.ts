@@ -18,7 +18,7 @@ function accuracyOf(model: Mlp, data: Dataset, theta: Float64Array): number | nu
 }
 
 /**
- * E, |∇E|, R_IG = |∇E|²/m and R_IG/E on the training set (DESIGN.md: E~ = E + λ R_IG),
+ * E, |∇E|, R_IG = |∇E|²/m and R_IG/E on the training set (README.md, "The mathematics": E~ = E + λ R_IG),
  * the test loss, and the accuracies, at parameters `theta`.
  */
 export function measureSolution(model: Mlp, train: Dataset, test: Dataset, theta: Float64Array): SolutionMetrics {

@@ -16,7 +16,7 @@ import {
   type TrainOptions,
 } from '../../nn/index.js';
 import type { ScalarFn } from '../../autodiff/index.js';
-import { modelSizes, syntheticData, validateRunConfig, ExperimentConfigError } from './config.js';
+import { checkRunMemory, modelSizes, syntheticData, validateRunConfig, ExperimentConfigError, DEFAULT_MAX_RUN_BYTES } from './config.js';
 import { finiteOrNull, measureSolution, perturbationRobustness } from './measure.js';
 import type { RunConfig, SweepRecord } from './types.js';
 
@@ -168,16 +168,22 @@ export interface RunOptions {
   data?: DataPair;
   /** Where data sets read from files come from (see `loadRunData`). */
   sources?: DataSources;
+  /**
+   * Refuse (ExperimentConfigError) a run whose estimated memory (`runMemoryEstimate`) exceeds
+   * this many bytes, before loading anything; default `DEFAULT_MAX_RUN_BYTES` (2 GiB).
+   */
+  maxMemory?: number;
 }
 
 /**
  * Runs one configuration and returns its record. Never throws for a run that
  * diverges (status 'diverged', with the step) or fails at run time (status
- * 'error', with the message); an invalid config throws
- * {@link ExperimentConfigError} before anything runs.
+ * 'error', with the message); an invalid config, or one whose estimated memory exceeds
+ * `maxMemory`, throws {@link ExperimentConfigError} before anything runs.
  */
 export async function runExperiment(config: RunConfig, options: RunOptions = {}): Promise<SweepRecord> {
   validateRunConfig(config);
+  checkRunMemory(config, options.maxMemory ?? DEFAULT_MAX_RUN_BYTES);
   const id = options.id ?? 0;
   let data: DataPair;
   try {

@@ -109,7 +109,7 @@ export interface SolutionMetrics {
   testAccuracy: number | null;
   /** The slope |∇E(θ)| at the end (Euclidean norm over all m parameters). */
   gradNorm: number | null;
-  /** R_IG = |∇E|² / m (DESIGN.md), the implicit regulariser of gradient descent. */
+  /** R_IG = |∇E|² / m (README.md, "The mathematics"), the implicit regulariser of gradient descent. */
   rIG: number | null;
   /** R_IG / E: how large the regulariser is relative to the loss. */
   rIGOverE: number | null;

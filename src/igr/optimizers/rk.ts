@@ -20,7 +20,7 @@ import { integrate, integrateTrajectory, methodNames, OdeError, tableaus, type B
 import { DivergenceError, divergenceThreshold, gradientFlow } from '../descent.js';
 import { elementaryDifferentials, modifiedField, modifiedSeries, modifiedTerms, sumModifiedTerms } from '../modified.js';
 import { elementaryWeight, exactCoefficient, treesOfOrder, type RungeKuttaWeights } from '../trees.js';
-import { IgrError } from '../types.js';
+import { IgrError, quoteName } from '../types.js';
 import { MAX_ORDER } from '../verify.js';
 import { checkOrders, compareWithFlows, stepCounts, type ComparisonReport } from '../compare.js';
 
@@ -30,7 +30,7 @@ export const rungeKuttaNames = methodNames;
 /** A built-in tableau by name; the error lists the valid names. */
 export function findTableau(name: string): ButcherTableau {
   const t = Object.hasOwn(tableaus, name) ? (tableaus as Record<string, ButcherTableau>)[name] : undefined;
-  if (!t) throw new IgrError(`unknown Runge–Kutta tableau '${name}'; valid tableaus are ${rungeKuttaNames.join(', ')}`);
+  if (!t) throw new IgrError(`unknown Runge–Kutta tableau ${quoteName(name)}; valid tableaus are ${rungeKuttaNames.join(', ')}`);
   return t;
 }
 

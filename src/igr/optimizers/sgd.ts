@@ -53,7 +53,7 @@ import {
 } from '../../autodiff/index.js';
 import { DivergenceError, divergenceThreshold, gradientFlow } from '../descent.js';
 import { modifiedField } from '../modified.js';
-import { IgrError } from '../types.js';
+import { IgrError, quoteName } from '../types.js';
 import { compareWithFlows, type ComparisonReport, type TimedIterate } from '../compare.js';
 
 /** A data set split into minibatches: the full loss C and the minibatch losses Ĉ_k. */
@@ -372,6 +372,6 @@ export const sgdProblems: readonly SgdProblem[] = [leastSquares, smallMlp];
 /** The built-in SGD problem with this name; the error lists the valid names. */
 export function findSgdProblem(name: string): SgdProblem {
   const p = sgdProblems.find((q) => q.name === name);
-  if (!p) throw new IgrError(`unknown SGD problem '${name}'; valid problems for --optimizer sgd are ${sgdProblems.map((q) => q.name).join(', ')}`);
+  if (!p) throw new IgrError(`unknown SGD problem ${quoteName(name)}; valid problems for --optimizer sgd are ${sgdProblems.map((q) => q.name).join(', ')}`);
   return p;
 }

@@ -9,8 +9,8 @@
  * check that a crashed worker is reported and the sweep goes on.
  */
 import { parentPort } from 'node:worker_threads';
-import { failedRecord, runExperiment, type DataCache } from '../../igr/experiments/run.js';
-import { nodeDataSources } from '../../node/datasets.js';
+import { failedRecord, runExperiment, type DataCache } from '../igr/experiments/run.js';
+import { nodeDataSources } from './datasets.js';
 import type { RecordMessage, RunMessage } from './pool.js';
 
 const cache: DataCache = new Map();
@@ -26,7 +26,7 @@ function crashHook(id: number): 'throw' | 'exit' | null {
 }
 
 if (parentPort === null) {
-  throw new Error('src/cli/sweep/worker is a worker_threads entry; start it through runPool');
+  throw new Error('src/node/worker is a worker_threads entry; start it through runPool');
 }
 const port = parentPort;
 
@@ -42,7 +42,8 @@ port.on('message', (message: RunMessage) => {
     });
     return;
   }
-  runExperiment(config, { id, cache, sources: nodeDataSources })
+  // The memory bound was checked by the caller for the whole sweep (igr sweep --max-memory).
+  runExperiment(config, { id, cache, sources: nodeDataSources, maxMemory: Infinity })
     .catch((error: unknown) => failedRecord(id, config, 'error', (error as Error)?.message ?? String(error)))
     .then((record) => {
       const reply: RecordMessage = { type: 'record', id, record };

@@ -20,8 +20,8 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { failedRecord } from '../../igr/experiments/run.js';
-import type { RunConfig, SweepRecord } from '../../igr/experiments/types.js';
+import { failedRecord } from '../igr/experiments/run.js';
+import type { RunConfig, SweepRecord } from '../igr/experiments/types.js';
 
 /** A message from the pool to a worker. */
 export interface RunMessage {
