@@ -3,7 +3,8 @@
  * B-series over rooted trees (`trees.ts`, `modified.ts`), the modified loss E + (h/4)|∇E|² and the
  * IGR regulariser, gradient descent as explicit Euler (`descent.ts`), and the order-by-order
  * verification that gradient descent follows its modified flows (`verify.ts`, `problems.ts`) with
- * the measuring machine it shares with other optimisers (`compare.ts`, `optimizers/`).
+ * the measuring machine it shares with other optimisers (`compare.ts`, `optimizers/`), and the modified equation of a one-dimensional polynomial loss in closed
+ * form (`polynomial.ts`).
  */
 export * from './types.js';
 export * from './trees.js';
@@ -12,3 +13,4 @@ export * from './descent.js';
 export * from './compare.js';
 export * from './verify.js';
 export * from './problems.js';
+export * from './polynomial.js';
