@@ -3,8 +3,9 @@
  * B-series over rooted trees (`trees.ts`, `modified.ts`), the modified loss E + (h/4)|∇E|² and the
  * IGR regulariser, gradient descent as explicit Euler (`descent.ts`), and the order-by-order
  * verification that gradient descent follows its modified flows (`verify.ts`, `problems.ts`) with
- * the measuring machine it shares with other optimisers (`compare.ts`, `optimizers/`), and the modified equation of a one-dimensional polynomial loss in closed
- * form (`polynomial.ts`).
+ * the measuring machine it shares with other optimisers (`compare.ts`, `optimizers/`); where the
+ * expansion ends: optimal truncation (`truncation.ts`, its problems `truncationProblems.ts`, the 1-D
+ * closed form `polynomial.ts`).
  */
 export * from './types.js';
 export * from './trees.js';
@@ -14,3 +15,5 @@ export * from './compare.js';
 export * from './verify.js';
 export * from './problems.js';
 export * from './polynomial.js';
+export * from './truncation.js';
+export * from './truncationProblems.js';
