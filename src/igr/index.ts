@@ -5,7 +5,7 @@
  * verification that gradient descent follows its modified flows (`verify.ts`, `problems.ts`) with
  * the measuring machine it shares with other optimisers (`compare.ts`, `optimizers/`); where the
  * expansion ends: optimal truncation (`truncation.ts`, its problems `truncationProblems.ts`, the 1-D
- * closed form `polynomial.ts`).
+ * closed form `polynomial.ts`) and the principal flow (`principal.ts`).
  */
 export * from './types.js';
 export * from './trees.js';
@@ -17,3 +17,4 @@ export * from './problems.js';
 export * from './polynomial.js';
 export * from './truncation.js';
 export * from './truncationProblems.js';
+export * from './principal.js';
