@@ -4,8 +4,8 @@
  * IGR regulariser, gradient descent as explicit Euler (`descent.ts`), and the order-by-order
  * verification that gradient descent follows its modified flows (`verify.ts`, `problems.ts`) with
  * the measuring machine it shares with other optimisers (`compare.ts`, `optimizers/`); where the
- * expansion ends: optimal truncation (`truncation.ts`, its problems `truncationProblems.ts`, the 1-D
- * closed form `polynomial.ts`) and the principal flow (`principal.ts`).
+ * expansion ends: optimal truncation (`truncation.ts`, the 1-D closed form `polynomial.ts`), the
+ * principal flow (`principal.ts`) and where each flow stops tracking gradient descent (`tracking.ts`).
  */
 export * from './types.js';
 export * from './trees.js';
@@ -18,3 +18,4 @@ export * from './polynomial.js';
 export * from './truncation.js';
 export * from './truncationProblems.js';
 export * from './principal.js';
+export * from './tracking.js';
