@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { mul, sum, square, type Tensor } from '../../src/autodiff/index.js';
 import {
+  balancedTwoParameterTerms,
   DEFAULT_TRUNCATION_WORK,
   findProblem,
   findTruncationProblem,
@@ -19,6 +20,7 @@ import {
   truncationProblems,
   truncationStudy,
   truncationWork,
+  modifiedTerms,
 } from '../../src/igr/index.js';
 
 const riccati = findTruncationProblem('riccati');
@@ -138,6 +140,28 @@ describe('truncationStudy: a convergent series and the trees', () => {
       expect(work, p.name).toBeLessThanOrEqual(DEFAULT_TRUNCATION_WORK);
       expect(p.loss, p.name).toBeTypeOf('function');
     }
+  });
+});
+
+describe('balancedTwoParameterTerms: the two-parameter model on its invariant line a = b', () => {
+  it('equals the B-series over trees (order 9) at balanced points, and refuses an unbalanced θ', () => {
+    // Trees in two dimensions round at every product: ~1e-13 relative to order 9. At the
+    // inflection t = 1/√3 the even terms vanish (f_2 = −½ f′f with f′ = 0 along the line), so
+    // the comparison is relative to max(|f_j|, 1e-3): there both sides are ~1e-17.
+    const { loss } = findProblem('two-parameter');
+    const closed = balancedTwoParameterTerms();
+    const trees = modifiedTerms(loss, 9);
+    for (const t of [1 / Math.sqrt(3), 0.8, -0.3]) {
+      const th = Float64Array.of(t, t);
+      const a = closed(th, 9);
+      const b = trees(th);
+      a.forEach((f, j) => {
+        const scale = Math.max(1e-3, Math.hypot(b[j]![0]!, b[j]![1]!));
+        expect(Math.hypot(f[0]! - b[j]![0]!, f[1]! - b[j]![1]!) / scale, `f_${j + 1} at t = ${t}`).toBeLessThan(1e-11);
+      });
+    }
+    expect(() => closed(Float64Array.of(0.5, 0.6), 3)).toThrow(IgrError);
+    expect(() => closed(Float64Array.of(0.5, 0.6), 3)).toThrow('balancedTwoParameterTerms: θ = [0.5, 0.6] is not balanced (a = b): off the diagonal the two-parameter model has no closed form (use the trees)');
   });
 });
 
