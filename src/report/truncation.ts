@@ -53,7 +53,8 @@ function svgOrNote(plot: Plot, notes: string[], what: string): string | null {
 /** Error against the order p, one line per h, the optimum of each h marked. */
 export function errorByOrderPlot(report: TruncationReport, side: 'global' | 'local', id?: string): Plot {
   const s = side === 'global' ? report.global : report.local;
-  const steps = side === 'global' ? (new Set(report.steps).size === 1 ? `${report.steps[0]} steps` : 'n = T/h steps') : 'one step';
+  const n = report.steps[0]!;
+  const steps = side === 'global' ? (new Set(report.steps).size === 1 ? (n === 1 ? 'one step' : `${n} steps`) : 'n = T/h steps') : 'one step';
   const plot = new Plot({
     title: `${report.problem}: error after ${steps} vs order p`,
     x: { kind: 'linear', label: 'truncation order p' },
@@ -98,7 +99,7 @@ export function minimalErrorPlot(report: TruncationReport, id?: string): Plot {
     id,
   });
   const sides: ['global' | 'local', TruncationSide, string, string][] = [
-    ['global', report.global, orderColor(1), new Set(report.steps).size === 1 ? `after ${report.steps[0]} steps` : 'after n steps'],
+    ['global', report.global, orderColor(1), new Set(report.steps).size === 1 ? (report.steps[0] === 1 ? 'after one step' : `after ${report.steps[0]} steps`) : 'after n steps'],
     ['local', report.local, orderColor(2), 'after one step'],
   ];
   for (const [kind, s, color, label] of sides) {

@@ -17,7 +17,7 @@ describe('igr verify --truncation', () => {
     const r = await run(...FAST);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect(r.out).toContain('riccati  (m = 1, θ0 = [0], orders 1..42 from closed form, n = 1 steps)');
+    expect(r.out).toContain('riccati  (m = 1, θ0 = [0], orders 1..42 from closed form, n = 1 step)');
     expect(r.out).toMatch(/after 1 step: log\(min error\) = [-\d.]+ − [\d.]+\/h, R² [\d.]+ over 4 h/);
     expect(r.out).toContain('theory: c = 9.870');
     expect(r.out).toMatch(/exponentially small regime \(R² ≥ 0\.95 over ≥ 4 h, after n steps\): shown/);
@@ -60,6 +60,8 @@ describe('igr verify --truncation', () => {
       expect(html).toContain('id="truncation-0-global"');
       expect(html).toContain('id="truncation-0-local"');
       expect(html).toContain('id="truncation-0-minimum"');
+      // Each plot also as a file of its own, for Markdown.
+      expect(readFileSync(join(dir, 'truncation-0-minimum.svg'), 'utf8')).toMatch(/^<svg [^>]*id="truncation-0-minimum"/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

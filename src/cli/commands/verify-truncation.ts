@@ -159,9 +159,15 @@ async function runTruncation(values: TruncationValues, io: CliIO, argv: readonly
     const { renderTruncationReport } = await import('../../report/truncation.js');
     const html = renderTruncationReport(reports, { command: commandLine('verify', argv), problems: studies });
     const path = writeFileAtomic(reportDir, 'index.html', html);
+    writeFigures(writeFileAtomic, reportDir, html);
     (values.json ? io.err : io.out)(`report: ${path}\n`);
   }
   return pass ? 0 : 1;
+}
+
+/** Each plot of the page also as DIR/<id>.svg (for embedding in Markdown, e.g. EXPERIMENTS.md). */
+function writeFigures(write: (dir: string, name: string, content: string) => string, dir: string, html: string): void {
+  for (const m of html.matchAll(/<svg [^>]*\bid="([^"]+)"[\s\S]*?<\/svg>/g)) write(dir, `${m[1]}.svg`, `${m[0]}\n`);
 }
 
 function sideColumns(side: TruncationSide, i: number): string[] {
@@ -181,7 +187,7 @@ function fitLine(label: string, side: Pick<TruncationSide, 'exponentialFit' | 'o
 /** The human report of one truncation study. */
 export function formatTruncation(report: TruncationReport, problem: TruncationProblem | undefined, ok: boolean): string {
   const lines: string[] = [];
-  const n = new Set(report.steps).size === 1 ? `n = ${report.steps[0]} steps` : 'n = T/h steps';
+  const n = new Set(report.steps).size === 1 ? `n = ${report.steps[0]} step${report.steps[0] === 1 ? '' : 's'}` : 'n = T/h steps';
   lines.push(`${report.problem}  (m = ${report.dimension}, θ0 = ${formatVector(report.theta0)}, orders 1..${report.maxOrder} from ${report.terms}, ${n})`);
   if (problem?.startNote) lines.push(`  start: ${problem.startNote}`);
   const oneStepOnly = report.steps.every((n) => n === 1);
@@ -259,7 +265,9 @@ async function runPrincipal(values: TruncationValues, io: CliIO, argv: readonly 
     const { writeFileAtomic } = await import('../../report/write.js');
     const { commandLine } = await import('../../report/cli.js');
     const { renderTrackingReport } = await import('../../report/truncation.js');
-    const path = writeFileAtomic(reportDir, 'index.html', renderTrackingReport(reports, { command: commandLine('verify', argv) }));
+    const html = renderTrackingReport(reports, { command: commandLine('verify', argv) });
+    const path = writeFileAtomic(reportDir, 'index.html', html);
+    writeFigures(writeFileAtomic, reportDir, html);
     (values.json ? io.err : io.out)(`report: ${path}\n`);
   }
   return 0;
