@@ -124,8 +124,12 @@ interface FlowSample {
   failure: string | null;
 }
 
-/** The flow at t = kh by DOP853 with doubled substeps, to `accuracy` of its largest distance from the iterates. */
-function trackFlow(field: VectorField, iterates: Float64Array[], h: number, accuracy: number, blowup: number): FlowSample {
+/**
+ * The flow at t = kh by DOP853 with doubled substeps, to `accuracy` of its largest distance from
+ * the iterates, but never finer than 1e-12 of the distance `travelled` (a flow that follows GD
+ * to round-off, like the principal flow on a quadratic, has r ≈ 1e-16 that no reference resolves).
+ */
+function trackFlow(field: VectorField, iterates: Float64Array[], h: number, accuracy: number, blowup: number, travelled: number): FlowSample {
   const n = iterates.length - 1;
   const theta0 = iterates[0]!;
   let S = 1;
@@ -141,7 +145,8 @@ function trackFlow(field: VectorField, iterates: Float64Array[], h: number, accu
         largest = Math.max(largest, dist(fine[k]!, iterates[k]!));
       }
       const asymptotic = previous !== Infinity && previous >= 32 * estimate;
-      if ((asymptotic || estimate <= 1e-13 * (1 + largest)) && estimate <= accuracy * largest) return { states: fine, bound: estimate, failure: null };
+      const needed = accuracy * Math.max(largest, 1e-9 * travelled);
+      if ((asymptotic || estimate <= 1e-13 * (1 + largest)) && estimate <= needed) return { states: fine, bound: estimate, failure: null };
       if (2 * S >= MAX_SUBSTEPS) return { states: fine, bound: estimate, failure: null };
       previous = estimate;
     } else if (!Array.isArray(fine) && !Array.isArray(coarse) && Math.abs(fine.failedAt - coarse.failedAt) <= h / S) {
@@ -255,7 +260,7 @@ export function trackingStudy(loss: ScalarFn, theta0: Float64Array | readonly nu
     travelled.push(D);
     for (const f of flows) {
       const field = f.key === 'principal' ? principalFlow(loss, h) : modifiedField(loss, h, Number(f.key.slice(6)));
-      const s = trackFlow(field, its, h, accuracy, blowup);
+      const s = trackFlow(field, its, h, accuracy, blowup, D);
       if (s.states === null) {
         f.relative.push(null);
         f.relativeEven.push(null);
