@@ -106,7 +106,7 @@ export const truncationProblems: readonly TruncationProblem[] = [
   fromVerification(
     'double-well',
     [-0.7, -0.5],
-    'started at (−0.7, −0.5), where the quartic is nearly flat in x (E_xx ≈ 0.5, λ_max = 1.05) while E_xxx = 6x is large',
+    'started at (−0.7, −0.5), where the quartic is nearly flat in x (E_xx ≈ 0.5) while E_xxx = 6x is large; but E_yy = 1 everywhere, so λ_max ≥ 1 (here 1.05) and the Hessian part stays as large as the nonlinear one',
     [0.8, 0.7, 0.65, 0.6, 0.55, 0.5, 0.45, 0.4],
     1,
     10,
@@ -114,10 +114,10 @@ export const truncationProblems: readonly TruncationProblem[] = [
   fromVerification(
     'logistic',
     [-1.5, 2, -0.5, -0.3],
-    'started at minus the data-generating weights, where most points are misclassified and the loss is nearly linear (λ_max = 0.21, |∇E| = 0.72)',
-    [4, 3.5, 3, 2.5, 2.25, 2, 1.75, 1.5],
+    'started at minus the data-generating weights, where most points are misclassified and the loss is nearly linear (λ_max = 0.21, |∇E| = 0.72); from the verification start the terms grow like λ_max = 0.31 through order 8',
+    [4, 3.5, 3, 2.5, 2.25, 2, 1.75, 1.5, 1.25, 1],
     1,
-    9,
+    10,
   ),
 ];
 
