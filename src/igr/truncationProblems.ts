@@ -123,7 +123,7 @@ export const truncationProblems: readonly TruncationProblem[] = [
 
 /**
  * The truncation problem with this name: an entry of {@link truncationProblems}, or a built-in
- * verification problem with its own start and ladder (n = 4 steps, orders 1..8; the quadratic with
+ * verification problem with its own start and ladder (one step, orders 1..8; the quadratic with
  * its closed form to order 40, where the series converges). The error lists the valid names.
  */
 export function findTruncationProblem(name: string): TruncationProblem {
@@ -141,7 +141,7 @@ export function findTruncationProblem(name: string): TruncationProblem {
     loss: builtIn.loss,
     theta0: builtIn.theta0,
     hs: builtIn.hs,
-    steps: 4,
+    steps: 1,
     maxOrder: builtIn.closedForm ? 40 : 8,
     ...(builtIn.closedForm && { closedForm: builtIn.closedForm }),
   };

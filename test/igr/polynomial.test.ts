@@ -76,16 +76,16 @@ function worstRelative(a: ArrayLike<number>, b: readonly number[]): number {
 }
 
 describe('polynomialModifiedEquation: the Lie-series recursion in double-double arithmetic', () => {
-  it('matches the exact rational recursion to order 30 for θ′ = θ² − 1 and θ′ = −θ² (every coefficient within 2 ulp)', () => {
-    // Double-double carries ~32 digits; the recursion's cancellation (coefficients of f_30 up to
-    // 1e12 against values near 1) costs at most ~12 of them, so rounding to float64 at the end
+  it('matches the exact rational recursion to order 25 for θ′ = θ² − 1 and θ′ = −θ² (every coefficient within 2 ulp)', () => {
+    // Double-double carries ~32 digits; the recursion's cancellation (coefficients of f_25 up to
+    // 1e9 against values near 1) costs at most ~12 of them, so rounding to float64 at the end
     // leaves the nearest double or its neighbour: relative error ≤ 2ε ≈ 4.4e-16.
     for (const field of [
       [-1, 0, 1],
       [0, 0, -1],
     ]) {
-      const exact = exactModified(field.map((c) => [BigInt(c), 1n] as Q), 30);
-      const fs = polynomialModifiedEquation(field, 30);
+      const exact = exactModified(field.map((c) => [BigInt(c), 1n] as Q), 25);
+      const fs = polynomialModifiedEquation(field, 25);
       fs.forEach((f, j) => expect(worstRelative(f, exact[j]!.map(toNumber)), `f_${j + 1} of ${field}`).toBeLessThanOrEqual(2 * Number.EPSILON));
     }
   });
@@ -122,13 +122,14 @@ describe('polynomialModifiedEquation: the Lie-series recursion in double-double 
     expect(Array.from(fs[3]!)).toEqual([0, 0, 0, 0, 0, -8 / 3]);
   });
 
-  it('matches the B-series over trees (modifiedTerms) to order 10 for E = θ − θ³/3 at four points', () => {
-    // The tree sums round at every product and sum: ~1e-13 relative for order ≤ 10.
+  it('matches the B-series over trees (modifiedTerms) to order 9 for E = θ − θ³/3 at four points', () => {
+    // The tree sums round at every product and sum: ~1e-13 relative for order ≤ 9. (Order 9 has
+    // 286 trees; the substitution law for order 10 alone takes seconds, too long for the suite.)
     const loss = (x: Tensor): Tensor => sum(sub(x, mul(1 / 3, mul(x, mul(x, x)))));
     const closed = polynomialModifiedTerms([0, 1, 0, -1 / 3]);
-    const trees = modifiedTerms(loss, 10);
+    const trees = modifiedTerms(loss, 9);
     for (const th of [0, -0.4, 0.3, 1.7]) {
-      const a = closed(Float64Array.of(th), 10);
+      const a = closed(Float64Array.of(th), 9);
       const b = trees(Float64Array.of(th));
       a.forEach((v, j) => {
         const scale = Math.max(Math.abs(b[j]![0]!), 1e-300);
