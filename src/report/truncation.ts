@@ -188,7 +188,7 @@ function truncationSection(report: TruncationReport, index: number, problem: Tru
   }
   parts.push(`<div class="plots">${figures.join('\n')}</div>`);
   for (const n of new Set(notes)) parts.push(`<p class="note">${escapeXml(n)}</p>`);
-  const fitRow = (label: string, s: TruncationSide): Cell[] => [
+  const fitRow = (label: string, s: Pick<TruncationSide, 'exponentialFit' | 'orderFit'>): Cell[] => [
     label,
     s.exponentialFit?.c ?? null,
     s.exponentialFit?.intercept ?? null,
@@ -199,7 +199,15 @@ function truncationSection(report: TruncationReport, index: number, problem: Tru
     s.orderFit?.r2 ?? null,
   ];
   parts.push(
-    table('Fits over the interior optima: log(min error) = a − c/h and p* = c′/h + b', ['comparison', 'c', 'a', 'R²', 'points', 'c′', 'b', 'R² (p*)'], sides.map((side) => fitRow(side === 'global' ? 'after n steps' : 'after one step', side === 'global' ? report.global : report.local))),
+    table(
+      'Fits over the interior optima: log(min error) = a − c/h and p* = c′/h + b (envelope: the best window of three consecutive orders, max(e_{p−1}, e_p, e_{p+1}))',
+      ['comparison', 'c', 'a', 'R²', 'points', 'c′', 'b', 'R² (p*)'],
+      sides.flatMap((side) => {
+        const s = side === 'global' ? report.global : report.local;
+        const label = side === 'global' && sides.length === 2 ? 'after n steps' : 'after one step';
+        return [fitRow(label, s), fitRow(`${label}, envelope`, s.envelope)];
+      }),
+    ),
   );
   parts.push(optimumTable(report));
   parts.push(`<details><summary>Every error (the table behind the plots)</summary>${sides.map((side) => errorMatrix(report, side)).join('')}</details>`);
