@@ -211,7 +211,7 @@ export function formatTruncation(report: TruncationReport, problem: TruncationPr
   lines.push(
     `  optimum: interior = fitted; at-max-order = smallest at p = P; before-blowup = the next order's flow blows up (hλ > 1: the Hessian part diverges); round-off / unresolved = not resolvable by the reference; env = the best window of three consecutive orders, max(e_p−1, e_p, e_p+1)`,
   );
-  lines.push(`  exponentially small regime (R² ≥ ${EXPONENTIAL_R2} over ≥ ${EXPONENTIAL_POINTS} h, after n steps): ${ok ? 'shown' : 'not shown'}  (${report.seconds.toFixed(1)} s, ${report.evaluations} field evaluations)`);
+  lines.push(`  exponentially small regime (R² ≥ ${EXPONENTIAL_R2} over ≥ ${EXPONENTIAL_POINTS} h${oneStep ? '' : ', after n steps'}): ${ok ? 'shown' : 'not shown'}  (${report.seconds.toFixed(1)} s, ${report.evaluations} field evaluations)`);
   return lines.join('\n') + '\n\n';
 }
 
