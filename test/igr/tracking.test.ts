@@ -71,6 +71,7 @@ describe('trackingStudy: bad input', () => {
     ['hLambda ≤ 0', { hLambda: [0.5, -1] }, 'every hLambda must be a finite number > 0, got -1'],
     ['steps 1', { hs: [0.1], steps: 1 }, 'steps must be an integer ≥ 2, got 1'],
     ['an order 9', { hs: [0.1], orders: [1, 9] }, 'order 9 is outside 1..8'],
+    ['orders not a list', { hs: [0.1], orders: 3 }, 'orders must be a list of integers in 1..8'],
     ['threshold 0', { hs: [0.1], threshold: 0 }, 'threshold must be a finite number > 0, got 0'],
     ['accuracy 1', { hs: [0.1], accuracy: 1 }, 'accuracy must be in (0, 1), got 1'],
     ['nothing to compare', { hs: [0.1], orders: [], principal: false }, 'nothing to compare: give orders or principal: true'],
