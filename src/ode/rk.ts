@@ -4,13 +4,24 @@
  */
 
 import { DEFAULT_BLOWUP, OdeError, badInput } from './errors.js';
-import { methodNames, tableaus, validateTableau, type ButcherTableau, type MethodName } from './tableau.js';
+import {
+  embeddedTableaus,
+  methodNames,
+  tableaus,
+  validateTableau,
+  type ButcherTableau,
+  type EmbeddedMethodName,
+  type MethodName,
+} from './tableau.js';
 
 /** A vector field y' = f(t, y). It must return a new array (or at least not one it will reuse) and must not modify `y`. */
 export type VectorField = (t: number, y: Float64Array) => Float64Array;
 
-/** A built-in method name or any explicit tableau. */
-export type Method = MethodName | ButcherTableau;
+/**
+ * A built-in method name, the name of a built-in embedded pair (`'dop853'`, `'dormandPrince54'`, …:
+ * stepped at fixed size with its higher-order weights b), or any explicit tableau.
+ */
+export type Method = MethodName | EmbeddedMethodName | ButcherTableau;
 
 /**
  * Fixed-step options. Give either `t1` (then `dt = (t1 - t0) / steps`, and the last step ends
@@ -78,12 +89,14 @@ function timeAt(grid: Grid, n: number): number {
 /** A method name or tableau to a validated tableau (default RK4); bad-input errors are prefixed with `fn`. */
 export function resolveMethod(method: Method | undefined, fn: string): ButcherTableau {
   if (method === undefined) return tableaus.rk4;
+  const names = [...methodNames, ...Object.keys(embeddedTableaus)].join(', ');
   if (typeof method === 'string') {
     if (Object.prototype.hasOwnProperty.call(tableaus, method)) return tableaus[method as MethodName];
-    throw badInput(fn, `unknown method '${method}'; valid methods: ${methodNames.join(', ')} (or pass a ButcherTableau)`);
+    if (Object.prototype.hasOwnProperty.call(embeddedTableaus, method)) return embeddedTableaus[method as EmbeddedMethodName];
+    throw badInput(fn, `unknown method '${method}'; valid methods: ${names} (or pass a ButcherTableau)`);
   }
   if (method !== null && typeof method === 'object') return validateTableau(method, fn);
-  throw badInput(fn, `method must be a method name (${methodNames.join(', ')}) or a ButcherTableau, got ${String(method)}`);
+  throw badInput(fn, `method must be a method name (${names}) or a ButcherTableau, got ${String(method)}`);
 }
 
 /** Copies the initial state into a Float64Array after checking every component is finite. */

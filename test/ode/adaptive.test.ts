@@ -55,6 +55,17 @@ describe('Dormand–Prince meets its tolerance (global error ≤ 10 × (atol + r
       expect(calls).toBe(r.evaluations);
     }
   });
+  it('DOP853 through integrateAdaptive meets its tolerance, rtol 1e-6 … 1e-12', () => {
+    // Its error estimate is the order-5 embedded solution's, so the order-8 solution it advances
+    // is usually far more accurate than asked; the bound checked is the same 10× as for DP5.
+    for (const p of problems) {
+      for (const rtol of [1e-6, 1e-9, 1e-12]) {
+        const atol = rtol * 1e-2;
+        const r = integrateAdaptive(p.field, p.y0, { t0: p.t0, t1: p.t1, rtol, atol, method: 'dop853' });
+        expect(maxDiff(r.y, p.exact), `${p.name} rtol ${rtol}`).toBeLessThanOrEqual(10 * tolerance(p, rtol, atol));
+      }
+    }
+  });
   it('Bogacki–Shampine 3(2) through integrateAdaptive meets its tolerance too', () => {
     for (const p of problems) {
       const r = integrateAdaptive(p.field, p.y0, { t1: p.t1, rtol: 1e-6, atol: 1e-8, method: 'bogackiShampine32' });
@@ -71,6 +82,33 @@ describe('cost', () => {
       expect(r.evaluations).toBe(calls);
       expect(r.evaluations).toBe(2 + 6 * (r.steps + r.rejected));
     }
+  });
+  it('DOP853 (not FSAL): 2 to start, 11 per attempt, and f at each accepted point before t1', () => {
+    for (const p of problems) {
+      let calls = 0;
+      const r = integrateAdaptive((t, y) => { calls++; return p.field(t, y); }, p.y0, { t1: p.t1, rtol: 1e-9, method: 'dop853' });
+      expect(r.evaluations).toBe(calls);
+      expect(r.evaluations).toBe(2 + 11 * (r.steps + r.rejected) + (r.steps - 1));
+    }
+  });
+  it('DOP853 needs fewer evaluations than Dormand–Prince 5(4) for the same error at tight tolerances', () => {
+    const rows: Record<string, number | string>[] = [];
+    for (const p of [linearProblem(1, 8), oscillator(16), nonAutonomous(8)]) {
+      const dp5 = dormandPrince(p.field, p.y0, { t1: p.t1, rtol: 1e-12, atol: 1e-14 });
+      const target = maxDiff(dp5.y, p.exact);
+      // The loosest DOP853 tolerance (decades from 1e-6 down) that matches DP5's error.
+      let rtol = 1e-6;
+      let r = integrateAdaptive(p.field, p.y0, { t1: p.t1, rtol, atol: rtol * 1e-2, method: 'dop853' });
+      while (maxDiff(r.y, p.exact) > target && rtol > 1e-14) {
+        rtol /= 10;
+        r = integrateAdaptive(p.field, p.y0, { t1: p.t1, rtol, atol: rtol * 1e-2, method: 'dop853' });
+      }
+      expect(maxDiff(r.y, p.exact)).toBeLessThanOrEqual(target);
+      rows.push({ problem: p.name, error: target.toExponential(2), dp5: dp5.evaluations, dop853: r.evaluations, rtol });
+      expect(r.evaluations).toBeLessThan(dp5.evaluations);
+    }
+    console.log('DOP853 vs Dormand–Prince 5(4) (rtol 1e-12) at equal error:');
+    console.table(rows);
   });
   it('uses fewer evaluations than RK4 at equal accuracy on smooth problems', () => {
     const rows: Record<string, number | string>[] = [];

@@ -68,7 +68,7 @@ describe('fixed-step options', () => {
     expectOdeError(
       () => integrate(decay, [1], { t1: 1, steps: 1, method: 'rk5' as 'rk4' }),
       'bad-input',
-      /^integrate: unknown method 'rk5'; valid methods: euler, midpoint, heun, kutta3, rk4, rk38 \(or pass a ButcherTableau\)$/,
+      /^integrate: unknown method 'rk5'; valid methods: euler, midpoint, heun, kutta3, rk4, rk38, dormandPrince54, bogackiShampine32, dop853 \(or pass a ButcherTableau\)$/,
     );
   });
   it('a field that is not a function', () => {
@@ -150,8 +150,8 @@ describe('adaptive options', () => {
     ['missing t1', () => dormandPrince(decay, [1], {} as { t1: number }), /^dormandPrince: t1 must be a finite number, got undefined$/],
     ['non-finite t0', () => dormandPrince(decay, [1], { t0: NaN, t1: 1 }), /^dormandPrince: t0 must be a finite number, got NaN$/],
     ['non-finite y0', () => dormandPrince(decay, [Infinity], { t1: 1 }), /^dormandPrince: y0\[0\] is Infinity; the initial state must be finite$/],
-    ['unknown embedded method', () => integrateAdaptive(decay, [1], { t1: 1, method: 'rkf45' as 'dormandPrince54' }), /^integrateAdaptive: unknown embedded method 'rkf45'; valid methods: dormandPrince54, bogackiShampine32/],
-    ['a plain tableau where an embedded pair is needed', () => integrateAdaptive(decay, [1], { t1: 1, method: { name: 'x', order: 1, stages: 1, a: [[0]], b: [1], c: [0] } as never }), /must be one of dormandPrince54, bogackiShampine32 or an EmbeddedTableau/],
+    ['unknown embedded method', () => integrateAdaptive(decay, [1], { t1: 1, method: 'rkf45' as 'dormandPrince54' }), /^integrateAdaptive: unknown embedded method 'rkf45'; valid methods: dormandPrince54, bogackiShampine32, dop853/],
+    ['a plain tableau where an embedded pair is needed', () => integrateAdaptive(decay, [1], { t1: 1, method: { name: 'x', order: 1, stages: 1, a: [[0]], b: [1], c: [0] } as never }), /must be one of dormandPrince54, bogackiShampine32, dop853 or an EmbeddedTableau/],
     ['richardsonError with dt', () => richardsonError(decay, [1], { dt: 0.1, steps: 10 }), /^richardsonError: give the end time t1 \(not dt\)/],
     ['richardsonError with bad steps', () => richardsonError(decay, [1], { t1: 1, steps: 0 }), /^richardsonError: steps must be a positive integer, got 0$/],
     ['richardsonError with an unknown method', () => richardsonError(decay, [1], { t1: 1, steps: 2, method: 'rk9' as 'rk4' }), /^richardsonError: unknown method 'rk9'; valid methods: euler, /],

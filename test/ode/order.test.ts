@@ -8,7 +8,7 @@
  * error is ≥ 100× rounding and round-off cannot bend the fit. At least 4 points are fitted.
  */
 import { describe, expect, it } from 'vitest';
-import { integrate, methodNames, tableaus, type MethodName } from '../../src/ode/index.js';
+import { embeddedTableaus, integrate, methodNames, tableaus, type MethodName } from '../../src/ode/index.js';
 import { linearProblem, maxDiff, nonAutonomous, oscillator, riccati, slope, type Problem } from './problems.js';
 
 /** log2 of the step counts used for a method of each order. */
@@ -48,10 +48,48 @@ describe('observed order of convergence (fitted slope of log error vs log h)', (
       }
     });
   }
+  describe('dop853 (order 8): fixed steps, each problem on its own asymptotic range', () => {
+    // An order-8 error falls by 2^8 = 256 per halving of h, so between the pre-asymptotic range
+    // (large h, where the next terms of the error expansion still bend the slope) and the
+    // round-off floor there are only a few halvings. Hence step counts round(2^(k/2)) (ratio √2,
+    // errors falling ~16× per point), and per problem an interval and a range of k chosen so that
+    // every point is asymptotic (successive local slopes within 8 ± 0.3, printed below) and its
+    // error ≥ 100× the problem's round-off floor (the error at 181–256 steps, where truncation is
+    // below 1e-20): y' = Ay over [0, 8] (floor 1.1e-14, set by expm's own accuracy) from 8 to 32
+    // steps; the oscillator over [0, 16] (floor 2e-15) from 16 to 64 steps; y' = y² over [0, 1]
+    // (floor 9e-16; it is pre-asymptotic below 6 steps) from 6 to 11; y' = cos(t) y over [0, 2]
+    // (floor 2e-15) from 4 to 11. At least 3 points per fit, each checked against its floor.
+    const cases: { problem: Problem; ks: [number, number]; floor: number }[] = [
+      { problem: linearProblem(1, 8), ks: [6, 10], floor: 1.1e-12 },
+      { problem: oscillator(16), ks: [8, 12], floor: 2e-13 },
+      { problem: riccati(1), ks: [5, 7], floor: 9e-14 },
+      { problem: nonAutonomous(2), ks: [4, 7], floor: 2e-13 },
+    ];
+    const method = 'dop853';
+    const declared = embeddedTableaus.dop853.order;
+    for (const { problem, ks, floor } of cases) {
+      it(`${problem.name} on [0, ${problem.t1}]: slope ${declared} ± 0.1`, () => {
+        const logH: number[] = [];
+        const logE: number[] = [];
+        for (let k = ks[0]; k <= ks[1]; k++) {
+          const steps = Math.round(2 ** (k / 2));
+          const y = integrate(problem.field, problem.y0, { t0: problem.t0, t1: problem.t1, steps, method });
+          const err = maxDiff(y, problem.exact);
+          expect(err, `${steps} steps: error ${err} is within 100× of the round-off floor`).toBeGreaterThanOrEqual(floor);
+          logH.push(Math.log2((problem.t1 - problem.t0) / steps));
+          logE.push(Math.log2(err));
+        }
+        const order = slope(logH, logE);
+        (table[method] ??= {})[problem.name] = order.toFixed(3);
+        expect(logH.length).toBeGreaterThanOrEqual(3);
+        expect(Math.abs(order - declared)).toBeLessThanOrEqual(0.1);
+      });
+    }
+  });
   it('prints the measured orders', () => {
-    const rows = methodNames.map((m) => ({ method: m, declared: tableaus[m].order, ...table[m] }));
+    const rows = [...methodNames.map((m) => ({ method: m, declared: tableaus[m].order, ...table[m] })), { method: 'dop853', declared: 8, ...table.dop853 }];
     console.log('Observed orders (slope of log2 error vs log2 h):');
     console.table(rows);
-    expect(Object.keys(table)).toHaveLength(methodNames.length);
+    expect(Object.keys(table)).toHaveLength(methodNames.length + 1);
   });
 });

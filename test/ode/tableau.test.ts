@@ -43,6 +43,31 @@ describe('built-in tableaux', () => {
     const bs = embeddedTableaus.bogackiShampine32;
     expect([bs.order, bs.embeddedOrder, bs.stages]).toEqual([3, 2, 4]);
   });
+  it('dop853: order 8 proven by all 200 conditions up to order 8, embedded order 5 by all 17 up to 5; neither more', () => {
+    const t = embeddedTableaus.dop853;
+    expect([t.order, t.embeddedOrder, t.stages]).toEqual([8, 5, 12]);
+    expect(validateTableau(t)).toBe(t);
+    const eight = orderConditionResiduals(t.a, t.b, 8);
+    expect(eight).toHaveLength(200);
+    // Every residual within its rounding bound (at most 1.7e-15 here, coefficients of size up to 44).
+    for (const r of eight) expect(Math.abs(r.residual), r.tree.label).toBeLessThanOrEqual(r.bound);
+    // Order 9 fails: the largest residual among the 286 order-9 trees is 2.7e-5, far above rounding.
+    const nine = orderConditionResiduals(t.a, t.b, 9).filter((r) => r.tree.order === 9);
+    expect(nine).toHaveLength(286);
+    expect(Math.max(...nine.map((r) => Math.abs(r.residual)))).toBeGreaterThan(1e-6);
+    const six = orderConditionResiduals(t.a, t.bHat, 6);
+    expect(six.filter((r) => r.tree.order <= 5).every((r) => Math.abs(r.residual) <= r.bound)).toBe(true);
+    expect(six.filter((r) => r.tree.order === 6).some((r) => Math.abs(r.residual) > 1e-6)).toBe(true);
+  });
+  it('dop853: one wrong digit in a stage coefficient is caught by an order condition', () => {
+    const t = structuredClone(embeddedTableaus.dop853);
+    // a[9][8] = -2.03312017085086261358222928593e-2 with its 6th digit changed; c[9] adjusted so the
+    // row-sum check passes and only the order conditions can notice.
+    const delta = 1e-7;
+    t.a[9]![8]! += delta;
+    t.c[9]! += delta;
+    expect(() => validateTableau(t)).toThrow(/tableau 'dop853': declared order 8 but the order condition of tree .* \(order [2-8]\) fails/);
+  });
   it('a user tableau (Ralston, order 2) is accepted and integrates', () => {
     const ralston: ButcherTableau = { name: 'ralston', order: 2, stages: 2, a: [[0, 0], [2 / 3, 0]], b: [1 / 4, 3 / 4], c: [0, 2 / 3] };
     const y = integrate((_t, y) => Float64Array.of(-y[0]!), [1], { t1: 1, steps: 1000, method: ralston });

@@ -21,6 +21,7 @@ import { type CliIO, type Command, UsageError } from '../command.js';
 import { compileLoss, ExpressionError, type CompiledLoss } from '../../expression/index.js';
 import { rungeKuttaNames as tableauNames, sgdProblems } from '../../igr/optimizers/index.js';
 import { parseOptimizer, runOptimizerVerification } from './verify-optimizer.js';
+import { runTruncationCommand, TRUNCATION_HELP } from './verify-truncation.js';
 import { clip, formatFixed, formatScientific, formatShort, formatTable, formatVector, toJsonLine } from '../format.js';
 
 /** Orders verified when `--orders` is not given. */
@@ -51,6 +52,8 @@ const sgdProblemNames = sgdProblems.map((p) => p.name);
 
 const HELP = `usage: igr verify [--problem NAME]... [--orders 1,2,3] [--h 0.1,0.05,...] [--T 1] [--json]
        igr verify --loss EXPR --at x0,y0,... [--vars a,b,...] [--orders ...] [--h ...] [--T ...] [--json]
+       igr verify --truncation [--problem NAME]... [--max-order P] [--h ...] [--steps N | --T T] [--max-work W] [--json] [--report DIR]
+       igr verify --principal [--problem NAME]... [--h-lambda ... | --h ...] [--steps N] [--orders ...] [--json] [--report DIR]
 
 Runs gradient descent with each step size h for T/h steps, integrates each order-p truncation
 of its modified equation (f_1 + h f_2 + ... + h^(p-1) f_p) to time T with a reference
@@ -124,12 +127,25 @@ export const verifyCommand: Command = {
         batches: { type: 'string' },
         epochs: { type: 'string' },
         'momentum-start': { type: 'string' },
+        truncation: { type: 'boolean', default: false },
+        principal: { type: 'boolean', default: false },
+        'max-order': { type: 'string' },
+        steps: { type: 'string' },
+        'h-lambda': { type: 'string' },
+        threshold: { type: 'string' },
+        'max-work': { type: 'string' },
       },
       ['loss'], // `--loss "-a*b"`: a loss may start with a dash
     );
     if (values.help) {
-      io.out(HELP);
+      // Read at call time: verify-truncation.ts imports this module, so its text may not exist yet at load.
+      io.out(HELP.replace('  --help ', `${TRUNCATION_HELP}  --help `));
       return 0;
+    }
+    // --truncation / --principal (src/cli/commands/verify-truncation.ts): where the expansion ends.
+    if (values.truncation || values.principal) return runTruncationCommand(values, io, argv);
+    for (const o of ['max-order', 'steps', 'h-lambda', 'threshold', 'max-work'] as const) {
+      if (values[o] !== undefined) throw new UsageError(`--${o} applies to --truncation or --principal`);
     }
     // --optimizer sgd|momentum|rk:NAME (src/cli/commands/verify-optimizer.ts); gd is the code below.
     const optimizer = parseOptimizer(values);
