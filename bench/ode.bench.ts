@@ -1,5 +1,6 @@
 /**
- * ODE stepper speed: RK4 on 1000-dimensional linear fields.
+ * ODE stepper speed: RK4 on 1000-dimensional linear fields; and what proving a tableau's order
+ * costs (rooted trees and order conditions up to order 9, DOP853's validation).
  *
  * Measures steps per second and the stepper's own share of the time: total time of
  * `integrate` minus the time of the same number of bare field evaluations, over the total.
@@ -11,7 +12,7 @@
  */
 import { loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { integrate, type VectorField } from '../src/ode/index.js';
+import { embeddedTableaus, integrate, orderConditionResiduals, rootedTrees, validateTableau, type VectorField } from '../src/ode/index.js';
 import { median } from './util.js';
 
 function seeded(seed: number): () => number {
@@ -149,4 +150,34 @@ export function runOdeBench(print = true): OdeBenchRow[] {
   return rows;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) runOdeBench();
+/**
+ * Cost of the order-condition machinery at high order: enumerating the 286 rooted trees of order 9
+ * on first use (those up to 8 are enumerated when the module loads and validates DOP853; all are
+ * memoised), the 200 conditions up to order 8 and 486 up to 9 for DOP853's weights, and a whole
+ * `validateTableau(dop853)` (b to order 8, b̂ to order 5). Medians of repeated calls.
+ */
+export function runOrderConditionBench(print = true): Record<string, number> {
+  let trees = 0;
+  for (let n = 1; n <= 8; n++) trees += rootedTrees(n).length;
+  const t0 = performance.now();
+  trees += rootedTrees(9).length;
+  const enumerateMs = performance.now() - t0;
+  const dop = embeddedTableaus.dop853;
+  const [eight, nine, validate] = interleaved([
+    () => void orderConditionResiduals(dop.a, dop.b, 8),
+    () => void orderConditionResiduals(dop.a, dop.b, 9),
+    () => void validateTableau(dop),
+  ], 21);
+  const row = { trees, enumerateMs, conditions8Ms: median(eight!), conditions9Ms: median(nine!), validateMs: median(validate!) };
+  if (print) {
+    console.log(`\nOrder conditions: the 286 trees of order 9 (${trees} up to 9) enumerated in ${enumerateMs.toFixed(2)} ms (first call); ` +
+      `DOP853's 200 conditions to order 8: ${row.conditions8Ms.toFixed(2)} ms, 486 to order 9: ${row.conditions9Ms.toFixed(2)} ms, ` +
+      `validateTableau(dop853): ${row.validateMs.toFixed(2)} ms (medians of 21); load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  }
+  return row;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  runOrderConditionBench();
+  runOdeBench();
+}

@@ -17,6 +17,7 @@
  * no autodiff, no integrators; the trees themselves are enumerated once, by the ODE layer.
  */
 import { rootedTrees, type RootedTree } from '../ode/index.js';
+import { IgrError } from './types.js';
 
 /** A rooted tree in canonical form: children sorted by (order, key), so equal trees have equal keys. */
 export interface BSeriesTree {
@@ -94,6 +95,29 @@ export const leaf: BSeriesTree = graft([]);
 
 /** The largest tree order the enumeration of the ODE layer offers (`rootedTrees`). */
 export const MAX_TREE_ORDER = 12;
+
+/**
+ * The highest order of modified equation computed. Its cost is the substitution law
+ * ({@link substitutionInverse}): every tree with n vertices sums over the 2^(n−1) subsets of its
+ * edges. Measured (BENCHMARKS.md): all 3,047 trees up to order 11 in 5.2 s, the 4,766 of order 12
+ * in 307 s more, so order 12 is refused rather than left running for minutes.
+ */
+export const MAX_SERIES_ORDER = 11;
+
+/**
+ * Checks the order of a modified equation for the public function `fn`: an integer from 1 to
+ * {@link MAX_SERIES_ORDER}, else an IgrError naming `fn`, the limit and why.
+ */
+export function checkSeriesOrder(order: number, fn: string): void {
+  if (!Number.isInteger(order) || order < 1) throw new IgrError(`${fn}: order must be an integer ≥ 1, got ${order}`);
+  if (order > MAX_SERIES_ORDER) {
+    throw new IgrError(
+      `${fn}: order ${order} is beyond ${MAX_SERIES_ORDER}, the highest order of modified equation igr computes: its coefficients come from ` +
+        `the substitution law over every tree's edge subsets, which took 5.2 s for all 3,047 trees up to order 11 and 307 s more for the ` +
+        `4,766 trees of order 12 (BENCHMARKS.md); use an order from 1 to ${MAX_SERIES_ORDER}`,
+    );
+  }
+}
 
 const treeCache: BSeriesTree[][] = [[], [leaf]];
 const converted = new Map<RootedTree, BSeriesTree>();
@@ -207,6 +231,7 @@ function componentTree(t: BSeriesTree, top: number, kept: (v: number) => boolean
  * @returns b(τ) keyed by `tree.key`, for every tree with 1..maxOrder vertices
  */
 export function substitutionInverse(a: (t: BSeriesTree) => number, maxOrder: number): Map<string, number> {
+  checkSeriesOrder(maxOrder, 'substitutionInverse');
   const b = new Map<string, number>();
   for (const t of treesUpTo(maxOrder)) {
     const n = t.order;
@@ -265,6 +290,7 @@ export interface ModifiedTerm {
  * f_2 = −½ f′f and f_3 = (1/12) f″(f,f) + (1/3) f′f′f (HLW IX.1, (1.6)).
  */
 export function modifiedEquationSeries(method: RungeKuttaWeights, maxOrder: number): ModifiedTerm[][] {
+  checkSeriesOrder(maxOrder, 'modifiedEquationSeries');
   const b = substitutionInverse((t) => elementaryWeight(t, method), maxOrder);
   const out: ModifiedTerm[][] = [];
   for (let j = 1; j <= maxOrder; j++) {

@@ -39,15 +39,16 @@ export interface VerificationOptions {
   /** Allowed |fitted slope − expected slope|; default 0.1. */
   tolerance?: number;
   /**
-   * The reference integrator must sit this many times below the smallest error it measures
-   * (Richardson estimate of RK4); default 100. Points where it does not are flagged, not fitted.
+   * The reference integrator must sit this many times below each error it measures (its
+   * Richardson estimate, and for global points the adaptive cross-check); default 100.
+   * Points where it does not are flagged, not fitted.
    */
   referenceFactor?: number;
   /** Seed of the random vectors of the non-gradient measure; default 1. */
   seed?: number;
   /** Problem name put in the report; default 'custom'. */
   name?: string;
-  /** Called after each step size is finished (the CLI shows progress with it; core never prints). */
+  /** Called after each (h, order) measurement with the number done and the total (the CLI shows progress with it; core never prints). */
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -115,9 +116,11 @@ export interface VerificationReport {
   globalSlope: Record<number, SlopeFit | null>;
   localSlope: Record<number, SlopeFit | null>;
   /**
-   * Accuracy of the reference integrator. `richardson`: largest RK4 Richardson estimate (over h,
-   * order, global and local); `dormandPrince`: largest distance of a global RK4 endpoint to an
-   * independent Dormand–Prince solve; `ratioToSmallestError`: the largest ratio, over the fitted
+   * Accuracy of the reference integrator. `richardson`: largest Richardson estimate of a point's
+   * reference (DOP853 or RK4, over h, order, global and local); `dormandPrince`: largest distance
+   * of a global reference endpoint to the adaptive Dormand–Prince solve that cross-checks it
+   * (DOP853 with its own error control, since issue 13; Dormand–Prince 5(4) before; run on the
+   * points the fit could use); `ratioToSmallestError`: the largest ratio, over the fitted
    * points, of a point's reference bound to the error it measures (≤ 1/referenceFactor = 0.01 by
    * construction; points where that could not be reached are flagged instead).
    */
@@ -125,9 +128,10 @@ export interface VerificationReport {
   /**
    * Per kind, per order, per h: the error bound of the reference flow that very point was measured
    * against (the reference is refined per point until it sits `referenceFactor` below that point's
-   * error, so a small error has a correspondingly accurate reference). Global points: the larger
-   * of the RK4 Richardson estimate and the distance to the Dormand–Prince endpoint; local points:
-   * the Richardson estimate. `null` where nothing was measured (GD diverged, no finite reference)
+   * error, so a small error has a correspondingly accurate reference; `referenceMethod` names its
+   * integrator). Global points: the larger of the Richardson estimate and the distance to the
+   * adaptive cross-check's endpoint (the estimate alone for a point left out of the fit anyway,
+   * which is not cross-checked); local points: the Richardson estimate. `null` where nothing was measured (GD diverged, no finite reference)
    * or the bound is not finite. Fitted points have bound ≤ error / referenceFactor; the scalar
    * `referenceErrorBound` summarises these (its `richardson` and `dormandPrince` are the maxima).
    * Present in every report `verifyBackwardError` and `compareWithFlows` make; optional so that
@@ -135,6 +139,13 @@ export interface VerificationReport {
    * it draws no per-point bound.
    */
   referenceBound?: { global: Record<number, (number | null)[]>; local: Record<number, (number | null)[]> };
+  /**
+   * Which reference integrators the points used and what they cost (present in every report the
+   * comparison makes; optional for older JSON and hand-made fixtures).
+   */
+  reference?: ReferenceSummary;
+  /** Per kind, per order, per h: the integrator of the reference each point was measured against (`null`: none). */
+  referenceMethod?: { global: Record<number, (string | null)[]>; local: Record<number, (string | null)[]> };
   /** Step sizes for which gradient descent diverged (non-finite or exploding), with the step. */
   diverged: { h: number; step: number }[];
   /**
@@ -147,6 +158,18 @@ export interface VerificationReport {
   pass: boolean;
   /** Wall-clock time of the run. */
   seconds: number;
+}
+
+/** The reference integrators of one verification and their cost. */
+export interface ReferenceSummary {
+  /** Global points per integrator ('dop853', 'rk4'): how many were measured against each. */
+  global: Record<string, number>;
+  /** Local (one-step) points per integrator. */
+  local: Record<string, number>;
+  /** The cross-check of the global endpoints ('dop853-adaptive') and how many points it checked (those the fit could use). */
+  crossCheck: { method: string; points: number };
+  /** Field evaluations of the modified flows: global references, local references, cross-checks. */
+  evaluations: { global: number; local: number; crossCheck: number };
 }
 
 /** The `igr verify --json` object for one problem, keys in this order. */
@@ -162,6 +185,7 @@ export type VerificationJson = Pick<
   | 'localSlope'
   | 'referenceErrorBound'
   | 'nonGradientPart'
+  | 'reference'
 >;
 
 /** Bad input to the igr layer (unknown problem, method or order, a ladder whose T/h is not an integer, …). */

@@ -7,7 +7,7 @@
  */
 import type { ScalarFn } from '../autodiff/index.js';
 import { tensor } from '../autodiff/index.js';
-import { checkOrders, compareWithFlows, stepCounts, type CandidateFlow } from './compare.js';
+import { checkOrders, runPrepared, stepCounts, type CandidateFlow, type PreparedVerification } from './compare.js';
 import { gradientDescent } from './descent.js';
 import { modifiedField, nonGradientPart } from './modified.js';
 import {
@@ -18,7 +18,14 @@ import {
   type VerificationReport,
 } from './types.js';
 
-/** Highest truncation order accepted (trees of order 8: 115 of them, derivatives of order 8). */
+/**
+ * Highest truncation order verified (trees of order 8: 115 of them, 200 up to 8; derivatives of
+ * order 8). Set from measurements (BENCHMARKS.md): at order 9 every built-in ladder's errors h^9
+ * fall below round-off (not one global point of two-parameter could be fitted), so a run could
+ * only report "no fit", while the cost grows 2–3× per order (two-parameter: 7 s of CPU at
+ * order 8, 19 s at order 9; the 97-parameter mlp: minutes at order 8, with progress shown).
+ * The modified equations themselves go further (MAX_SERIES_ORDER).
+ */
 export const MAX_ORDER = 8;
 
 function validate(loss: ScalarFn, theta0: Float64Array, options: VerificationOptions): number[] {
@@ -56,7 +63,20 @@ export function verifyBackwardError(
   theta0: Float64Array | readonly number[],
   options: VerificationOptions,
 ): VerificationReport {
-  const started = performance.now();
+  return runPrepared(prepareBackwardError(loss, theta0, options));
+}
+
+/**
+ * {@link verifyBackwardError} split for parallel runs: validates the input, and returns the
+ * comparison (its (h, order) jobs can be measured in any thread that prepared the same inputs)
+ * and the step that turns the assembled report into GD's (orders as given, n = T/h for every h,
+ * the non-gradient part of f_3).
+ */
+export function prepareBackwardError(
+  loss: ScalarFn,
+  theta0: Float64Array | readonly number[],
+  options: VerificationOptions,
+): PreparedVerification<VerificationReport> {
   const start = Float64Array.from(theta0);
   const steps = validate(loss, start, options);
   const { hs, T, orders } = options;
@@ -68,29 +88,33 @@ export function verifyBackwardError(
   // GD's iterates per h, computed once for the global (θ_n at T) and local (θ_1 at h) comparisons.
   const stepsOf = new Map(hs.map((h, k) => [h, steps[k]!]));
   let iterates: Float64Array[] = [];
-  // GD's report has no flow labels (its orders say what each flow is).
-  const { flows: _labels, ...report } = compareWithFlows({
-    problem: options.name ?? 'custom',
-    theta0: start,
-    hs,
-    T,
-    flows,
-    global: (h) => {
-      const n = stepsOf.get(h)!;
-      iterates = gradientDescent(loss, start, h, n); // throws DivergenceError: recorded as diverged
-      return { iterate: iterates[n]!, time: T, steps: n };
-    },
-    local: (h) => ({ iterate: iterates[1]!, time: h, steps: 1 }),
-    ...(options.tolerance !== undefined && { tolerance: options.tolerance }),
-    ...(options.referenceFactor !== undefined && { referenceFactor: options.referenceFactor }),
-    ...(options.onProgress && { onProgress: options.onProgress }),
-  });
   return {
-    ...report,
-    orders: orderList,
-    steps, // n = T/h also where GD diverged (the comparison records 0 steps there)
-    nonGradientPart: { order3: nonGradientPart(loss, start, { seed: options.seed ?? 1, samples: NON_GRADIENT_SAMPLES }), samples: NON_GRADIENT_SAMPLES },
-    seconds: (performance.now() - started) / 1000,
+    comparison: {
+      problem: options.name ?? 'custom',
+      theta0: start,
+      hs,
+      T,
+      flows,
+      global: (h) => {
+        const n = stepsOf.get(h)!;
+        iterates = gradientDescent(loss, start, h, n); // throws DivergenceError: recorded as diverged
+        return { iterate: iterates[n]!, time: T, steps: n };
+      },
+      local: (h) => ({ iterate: iterates[1]!, time: h, steps: 1 }),
+      ...(options.tolerance !== undefined && { tolerance: options.tolerance }),
+      ...(options.referenceFactor !== undefined && { referenceFactor: options.referenceFactor }),
+      ...(options.onProgress && { onProgress: options.onProgress }),
+    },
+    finish: (comparison) => {
+      // GD's report has no flow labels (its orders say what each flow is).
+      const { flows: _labels, ...report } = comparison;
+      return {
+        ...report,
+        orders: orderList,
+        steps, // n = T/h also where GD diverged (the comparison records 0 steps there)
+        nonGradientPart: { order3: nonGradientPart(loss, start, { seed: options.seed ?? 1, samples: NON_GRADIENT_SAMPLES }), samples: NON_GRADIENT_SAMPLES },
+      };
+    },
   };
 }
 
@@ -110,6 +134,6 @@ export function verifyProblem(problem: VerificationProblem, overrides: Partial<V
 
 /** The `igr verify --json` object of one report: the report's own fields, keys in the documented order. */
 export function verificationJson(report: VerificationReport): VerificationJson {
-  const { problem, T, hs, orders, globalError, localError, globalSlope, localSlope, referenceErrorBound, nonGradientPart } = report;
-  return { problem, T, hs, orders, globalError, localError, globalSlope, localSlope, referenceErrorBound, nonGradientPart };
+  const { problem, T, hs, orders, globalError, localError, globalSlope, localSlope, referenceErrorBound, nonGradientPart, reference } = report;
+  return { problem, T, hs, orders, globalError, localError, globalSlope, localSlope, referenceErrorBound, nonGradientPart, ...(reference && { reference }) };
 }

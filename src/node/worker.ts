@@ -1,6 +1,6 @@
 /**
  * Worker-thread entry of `igr sweep`: receives one run at a time from the pool
- * (./pool.ts), runs it, and posts its record back. Loaded data sets stay in a
+ * (./pool.ts, through ./tasks.ts), runs it, and posts its record back. Loaded data sets stay in a
  * per-worker cache, so consecutive runs on the same data do not reload it.
  *
  * Test-only hook: the environment variable `IGR_SWEEP_TEST_CRASH` lists run ids
@@ -8,10 +8,10 @@
  * uncaught exception, `3:exit` calls `process.exit(70)`. The tests use it to
  * check that a crashed worker is reported and the sweep goes on.
  */
-import { parentPort } from 'node:worker_threads';
 import { failedRecord, runExperiment, type DataCache } from '../igr/experiments/run.js';
+import type { RunConfig, SweepRecord } from '../igr/experiments/types.js';
+import { serveTasks } from './tasks.js';
 import { nodeDataSources } from './datasets.js';
-import type { RecordMessage, RunMessage } from './pool.js';
 
 const cache: DataCache = new Map();
 
@@ -25,14 +25,7 @@ function crashHook(id: number): 'throw' | 'exit' | null {
   return null;
 }
 
-if (parentPort === null) {
-  throw new Error('src/node/worker is a worker_threads entry; start it through runPool');
-}
-const port = parentPort;
-
-port.on('message', (message: RunMessage) => {
-  if (message?.type !== 'run') return;
-  const { id, config } = message;
+serveTasks<RunConfig, SweepRecord>('src/node/worker', (config, id) => {
   const hook = crashHook(id);
   if (hook === 'exit') process.exit(70);
   if (hook === 'throw') {
@@ -40,13 +33,8 @@ port.on('message', (message: RunMessage) => {
     setTimeout(() => {
       throw new Error(`test crash hook (IGR_SWEEP_TEST_CRASH) at run ${id}`);
     });
-    return;
+    return new Promise<SweepRecord>(() => {});
   }
   // The memory bound was checked by the caller for the whole sweep (igr sweep --max-memory).
-  runExperiment(config, { id, cache, sources: nodeDataSources, maxMemory: Infinity })
-    .catch((error: unknown) => failedRecord(id, config, 'error', (error as Error)?.message ?? String(error)))
-    .then((record) => {
-      const reply: RecordMessage = { type: 'record', id, record };
-      port.postMessage(reply);
-    });
+  return runExperiment(config, { id, cache, sources: nodeDataSources, maxMemory: Infinity }).catch((error: unknown) => failedRecord(id, config, 'error', (error as Error)?.message ?? String(error)));
 });

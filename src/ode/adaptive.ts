@@ -9,9 +9,11 @@
  *
  * a step is accepted when err ≤ 1, and the next step is h · min(10, max(0.2, 0.9 · err^(-1/q)))
  * with q = min(order, embedded order) + 1 (no growth right after a rejection). The solution
- * advances with the higher-order weights b (local extrapolation). The root err^(-1/q) is taken
- * with basic arithmetic only (./root.ts), so a solve gives the same bits in every JavaScript
- * engine (Math.pow does not).
+ * advances with the higher-order weights b (local extrapolation). A pair with a second, lower-
+ * order embedded solution (DOP853) blends the two estimates as Hairer's dop853.f does,
+ * err = ‖e‖² / √(‖e‖² + 0.01 ‖e_low‖²), which is O(h^order), and uses q = order. The root
+ * err^(-1/q) is taken with basic arithmetic only (./root.ts), so a solve gives the same bits in
+ * every JavaScript engine (Math.pow does not).
  */
 
 import { OdeError, badInput } from './errors.js';
@@ -131,15 +133,18 @@ function adaptive(field: VectorField, y0: ArrayLike<number>, options: AdaptiveOp
   const c = tab.c;
   const b = Float64Array.from(tab.b);
   const e = Float64Array.from(tab.b, (x, i) => x - tab.bHat[i]!);
+  // A second, lower-order estimate (DOP853): blended with the first, see EmbeddedTableau.bHatLow.
+  const eLow = tab.bHatLow === undefined ? null : Float64Array.from(tab.b, (x, i) => x - tab.bHatLow![i]!);
   // First same as last: the last stage is evaluated at (t + h, y_new), so it is the next step's k_1.
   const fsal = c[s - 1] === 1 && a[s - 1]!.every((x, j) => x === tab.b[j]) && tab.b[s - 1] === 0;
-  const q = Math.min(tab.order, tab.embeddedOrder) + 1;
+  const q = eLow === null ? Math.min(tab.order, tab.embeddedOrder) + 1 : tab.order;
   /** Stages evaluated at intermediate points: all but the FSAL stage. */
   const sNew = fsal ? s - 1 : s;
   const k = Array.from({ length: s }, () => new Float64Array(n));
   const stage = new Float64Array(n);
   let next: Float64Array = new Float64Array(n);
   const errVec = new Float64Array(n);
+  const errLow = new Float64Array(n);
   const dir = t1 > t0 ? 1 : -1;
   const span = Math.abs(t1 - t0);
 
@@ -224,6 +229,13 @@ function adaptive(field: VectorField, y0: ArrayLike<number>, options: AdaptiveOp
       next[p] = y[p]! + hs * acc;
       errVec[p] = hs * err;
     }
+    if (eLow !== null) {
+      for (let p = 0; p < n; p++) {
+        let err = 0;
+        for (let j = 0; j < sNew; j++) err += eLow[j]! * k[j]![p]!;
+        errLow[p] = hs * err;
+      }
+    }
     const tNew = last ? t1 : t + (hs + tLow);
     if (fsal) {
       // The FSAL stage is f(t + h, y_new): its error weight e_s = -b̂_s is added once it is known.
@@ -231,8 +243,16 @@ function adaptive(field: VectorField, y0: ArrayLike<number>, options: AdaptiveOp
       evaluations++;
       const es = e[s - 1]!;
       if (es !== 0) for (let p = 0; p < n; p++) errVec[p]! += hs * es * k[s - 1]![p]!;
+      const esLow = eLow?.[s - 1] ?? 0;
+      if (esLow !== 0) for (let p = 0; p < n; p++) errLow[p]! += hs * esLow * k[s - 1]![p]!;
     }
     let err = scaledNorm(errVec, y, next, rtol, atol);
+    if (eLow !== null) {
+      // Hairer's DOP853 blend: ‖e‖² / √(‖e‖² + 0.01 ‖e_low‖²), 0 when both vanish.
+      const low = scaledNorm(errLow, y, next, rtol, atol);
+      const denominator = Math.sqrt(err * err + 0.01 * low * low);
+      err = denominator === 0 ? 0 : (err * err) / denominator;
+    }
     if (Number.isNaN(err)) err = Infinity; // overflow in the trial step: reject and shrink
     if (err <= 1) {
       steps++;

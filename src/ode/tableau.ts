@@ -38,6 +38,15 @@ export interface ButcherTableau {
 export interface EmbeddedTableau extends ButcherTableau {
   bHat: number[];
   embeddedOrder: number;
+  /**
+   * Optional second embedded solution of a lower order (DOP853's third-order one). With it the
+   * error of a step is Hairer's blend of the two estimates (HNW I, §II.10, DOP853),
+   * err = ‖e‖² / √(‖e‖² + 0.01 ‖e_low‖²) with e = h Σ (b − b̂) k and e_low = h Σ (b − b̂_low) k in
+   * the scaled norm: it behaves like O(h^order), and the step-size controller uses q = order.
+   */
+  bHatLow?: number[];
+  /** Order of `bHatLow` (checked by its order conditions); required with it. */
+  embeddedOrderLow?: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -226,6 +235,13 @@ export function validateTableau<T extends ButcherTableau>(tableau: T, fn = 'vali
       throw badInput(fn, `tableau '${name}': embeddedOrder must be a positive integer, got ${String(e.embeddedOrder)}`);
     }
     checkOrder(fn, name, 'embedded order', a, e.bHat, Math.min(e.embeddedOrder, 12));
+    if (e.bHatLow !== undefined || e.embeddedOrderLow !== undefined) {
+      checkVector(fn, name, 'bHatLow', e.bHatLow, s);
+      if (!Number.isInteger(e.embeddedOrderLow) || e.embeddedOrderLow! < 1) {
+        throw badInput(fn, `tableau '${name}': embeddedOrderLow must be a positive integer (the order of bHatLow), got ${String(e.embeddedOrderLow)}`);
+      }
+      checkOrder(fn, name, 'low embedded order', a, e.bHatLow!, Math.min(e.embeddedOrderLow!, 12));
+    }
   }
   return tableau;
 }
@@ -309,13 +325,14 @@ export const embeddedTableaus = {
    * f(t + h, y_new) as the next step's first stage, so a step costs 12 evaluations either way.
    * Coefficients as published with 30 significant digits (dop853.f; the same values are in scipy's
    * scipy/integrate/_ivp/dop853_coefficients.py, where b is row 12 of A and e5 is E5); b̂ = b − e5
-   * computed to 28 digits and rounded once. Both orders are proven at load: 200 order conditions
-   * (every rooted tree up to 8 vertices) for b, 17 for b̂. (DOP853 also carries a third-order
-   * estimator, which dop853.f blends with the fifth-order one; the generic driver uses b̂ alone.)
+   * computed to 28 digits and rounded once; the third-order solution b̂_low of its second
+   * estimator (bhh1, bhh2, bhh3 of dop853.f, at stages 1, 9 and 12), which the adaptive driver
+   * blends with the fifth-order one as dop853.f does. All three orders are proven at load: 200
+   * order conditions (every rooted tree up to 8 vertices) for b, 17 for b̂, 4 for b̂_low.
    * As a fixed-step method, `integrate(…, { method: 'dop853' })`, it steps with b.
    */
   dop853: validateTableau({
-    name: 'dop853', order: 8, embeddedOrder: 5, stages: 12,
+    name: 'dop853', order: 8, embeddedOrder: 5, embeddedOrderLow: 3, stages: 12,
     a: [
       [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
       [5.26001519587677318785587544488e-2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
@@ -358,6 +375,7 @@ export const embeddedTableaus = {
       -7.4655811424655713184287418377, 6.6149321570779357609756479137e-1, -4.8634006837553355758591069090e-1,
       1.1944219431891463590906911137e-1, 6.7065923591658885776532835354e-2,
     ],
+    bHatLow: [0.244094488188976377952755905512, 0, 0, 0, 0, 0, 0, 0, 0.733846688281611857341361741547, 0, 0, 0.220588235294117647058823529412e-1],
     c: [
       0, 0.526001519587677318785587544488e-1, 0.789002279381515978178381316732e-1, 0.11835034190722739672675719751,
       0.28164965809277260327324280249, 1 / 3, 0.25, 4 / 13, 127 / 195, 0.6, 6 / 7, 1,

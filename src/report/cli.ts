@@ -5,7 +5,6 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileLoss } from '../expression/index.js';
 import type { ReportLoss } from './verification.js';
 import { ReportError, writeFileAtomic } from './write.js';
 
@@ -30,8 +29,13 @@ export function commandLine(command: string, argv: readonly string[]): string {
   return ['igr', command, ...argv].map(shellQuote).join(' ');
 }
 
-/** The loss of `igr verify --loss EXPR [--vars a,b]`, keyed as the verification names it (the expression text). */
-export function lossesFromExpression(expr: string, vars?: string): Record<string, ReportLoss> {
+/**
+ * The loss of `igr verify --loss EXPR [--vars a,b]`, keyed as the verification names it (the
+ * expression text). mathjs is loaded here, on first use, not with this module: a report of the
+ * built-in problems never needs it (importing it costs about a second of CPU).
+ */
+export async function lossesFromExpression(expr: string, vars?: string): Promise<Record<string, ReportLoss>> {
+  const { compileLoss } = await import('../expression/index.js');
   const compiled = compileLoss(expr, vars === undefined ? undefined : vars.split(',').map((v) => v.trim()));
   const labels = compiled.variables.length === 2 ? ([compiled.variables[0]!, compiled.variables[1]!] as [string, string]) : undefined;
   return { [compiled.text]: { loss: compiled.loss, labels, description: `E = ${compiled.text}` } };

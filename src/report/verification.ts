@@ -197,6 +197,17 @@ export function boundMargin(report: VerificationReport, kind: Kind): number | nu
   return margin;
 }
 
+const METHOD_NAMES: Record<string, string> = { dop853: 'DOP853', rk4: 'RK4', dormandPrince54: 'Dormand–Prince 5(4)', 'dop853-adaptive': 'adaptive DOP853' };
+
+/** ` (global points: DOP853 ×15, …; local: RK4 ×15; … field evaluations)`, or '' for a report without the summary. */
+function referenceMethods(report: VerificationReport): string {
+  const r = report.reference;
+  if (r === undefined) return '';
+  const counts = (used: Record<string, number>): string => Object.entries(used).map(([m, n]) => `${METHOD_NAMES[m] ?? m} ×${n}`).join(', ') || 'none';
+  const e = r.evaluations;
+  return ` (global points: ${counts(r.global)}, ${r.crossCheck.points} of them cross-checked by ${METHOD_NAMES[r.crossCheck.method] ?? r.crossCheck.method}; local points: ${counts(r.local)}; ${e.global + e.local + e.crossCheck} field evaluations of the modified flows)`;
+}
+
 /** The caption's sentence on the shading of one error plot. */
 function boundCaption(report: VerificationReport, kind: Kind, plot: Plot): string {
   if (!report.referenceBound) return ' No per-point reference bound in this report.';
@@ -234,7 +245,9 @@ function boundTable(report: VerificationReport, kind: Kind): string {
   const bounds = report.referenceBound?.[kind];
   if (!bounds) return '';
   const rows = report.hs.map((h, i) => [formatNumber(h), ...report.orders.map((p): Cell => bounds[p]?.[i] ?? { html: '—', className: 'roundoff' })]);
-  return table(`${kind === 'global' ? 'Global' : 'Local'} error: the reference integrator's error bound at each point`, ['h', ...report.orders.map((p) => `p=${p}`)], rows);
+  const used = report.reference?.[kind];
+  const which = used === undefined ? '' : ` (${Object.entries(used).map(([m, n]) => `${METHOD_NAMES[m] ?? m} at ${n} point${n === 1 ? '' : 's'}`).join(', ')})`;
+  return table(`${kind === 'global' ? 'Global' : 'Local'} error: the reference integrator's error bound at each point${which}`, ['h', ...report.orders.map((p) => `p=${p}`)], rows);
 }
 
 function slopeTable(report: VerificationReport): string {
@@ -374,7 +387,7 @@ function problemSection(report: VerificationReport, index: number, opts: Verific
   const rb = report.referenceErrorBound;
   const np = report.nonGradientPart;
   parts.push(
-    `<p>Reference integrator: RK4 Richardson estimate ${escapeXml(formatNumber(rb.richardson))}, distance to Dormand–Prince ${escapeXml(formatNumber(rb.dormandPrince))}, ratio to the smallest fitted error ${escapeXml(formatNumber(rb.ratioToSmallestError))}.${
+    `<p>Reference integrator${escapeXml(referenceMethods(report))}: Richardson estimate ${escapeXml(formatNumber(rb.richardson))}, distance to the adaptive cross-check ${escapeXml(formatNumber(rb.dormandPrince))}, ratio to the smallest fitted error ${escapeXml(formatNumber(rb.ratioToSmallestError))}.${
       np.samples > 0 ? ` Non-gradient part of f₃ at θ₀: ${escapeXml(formatNumber(np.order3))} (${np.samples} random pairs).` : ''
     }</p>`,
   );

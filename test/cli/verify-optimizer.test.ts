@@ -31,7 +31,7 @@ describe('igr verify --optimizer', () => {
     const r = await run('--optimizer', 'momentum', '--beta', '0.3', '--problem', 'double-well', '--h', '0.05,0.025,0.0125', '--json');
     expect(r.code).toBe(0);
     const obj = JSON.parse(r.out.trim());
-    expect(Object.keys(obj)).toEqual([...GD_KEYS, 'optimizer', 'flows']);
+    expect(Object.keys(obj)).toEqual([...GD_KEYS, 'optimizer', 'flows', 'reference']);
     expect(obj.optimizer).toEqual({ name: 'momentum', beta: 0.3, start: 'shifted' });
     expect(obj.orders).toEqual([1, 2]);
     expect(obj.globalSlope['1'].expected).toBe(1);

@@ -7,8 +7,14 @@ import { runCli, type CliRun } from './run-cli.js';
 
 export type Run = CliRun;
 
+/**
+ * Measures in this thread (`--workers 1`) unless the arguments say otherwise: a worker thread
+ * compiles the sources through tsx, about a second of CPU per worker per run, and the output is
+ * the same for any number of workers (test/cli/verify-workers.test.ts checks that).
+ */
 export function run(...argv: string[]): Promise<Run> {
-  return runCli(['verify', ...argv]);
+  const workers = argv.some((a) => a === '--workers' || a.startsWith('--workers=')) ? [] : ['--workers', '1'];
+  return runCli(['verify', ...argv, ...workers]);
 }
 
 /** A usage error: exit 2, nothing on stdout, one message on stderr without a stack trace or NaN; returns it. */

@@ -129,6 +129,8 @@ describe('igr verify --truncation / --principal: usage errors', () => {
     [['--principal', '--threshold', '0'], '--threshold must be positive, got 0'],
     [['--principal', '--h-lambda', '0.5,-1'], '--h-lambda: every step size must be positive, got -1'],
     [['--principal', '--problem', 'nope'], "unknown problem 'nope'"],
+    [['--truncation', '--problem', 'riccati', '--h', '0.1,0.1'], '--h lists the step size 0.1 more than once'],
+    [['--principal', '--h', '0.2,0.1,0.2'], '--h lists the step size 0.2 more than once'],
     [['--max-order', '4'], '--max-order applies to --truncation or --principal'],
     [['--steps', '4'], '--steps applies to --truncation or --principal'],
   ];

@@ -49,7 +49,7 @@ describe('modified equations: bad methods and points', () => {
   it('modifiedTermsTensor rejects a 2-D θ', () => {
     const terms = modifiedTermsTensor(quadratic, 2);
     expect(() => terms(tensor([[1, 2]]))).toThrow(IgrError);
-    expect(() => terms(tensor([[1, 2]]))).toThrow('modifiedTerms: θ must be a flat vector of shape [m], got shape [1, 2]');
+    expect(() => terms(tensor([[1, 2]]))).toThrow('modifiedTermsTensor: θ must be a flat vector of shape [m], got shape [1, 2]');
   });
 
   for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {

@@ -13,7 +13,14 @@ import {
   modifiedTermsTensor,
   nonGradientPart,
   problems,
+  checkSeriesOrder,
+  MAX_SERIES_ORDER,
+  modifiedEquationSeries,
+  modifiedSeries,
+  substitutionInverse,
 } from '../../src/igr/index.js';
+import { modifiedTermNorms, modifiedTermSizes } from '../../src/igr/optimizers/index.js';
+import { tableaus } from '../../src/ode/index.js';
 
 const maxRelDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
   let num = 0;
@@ -138,6 +145,23 @@ describe('modified field, modified loss and the IGR regulariser', () => {
     expect(maxRelDiff(field, want)).toBeLessThan(1e-15);
   });
 
+  it('modifiedField (one merged gradient) equals Σ h^{j−1} f_j of modifiedTerms at order 6, for Euler and for RK4, on the mlp too', () => {
+    // The field sums the contractions before one outer gradient, the terms after one gradient per
+    // tree: the same sums of products in another order, 37 trees of decreasing size at order 6
+    // (measured 0 to 7e-17 relative); 1e-14 leaves room for cancellation between terms.
+    const cases = [
+      { p: findProblem('two-parameter'), order: 6, method: 'euler' as const, h: 0.004 },
+      { p: findProblem('double-well'), order: 6, method: 'rk4' as const, h: 0.05 },
+      { p: findProblem('mlp'), order: 3, method: 'euler' as const, h: 0.05 },
+    ];
+    for (const { p, order, method, h } of cases) {
+      const theta = Float64Array.from(p.theta0);
+      const fs = modifiedTerms(p.loss, order, method)(theta);
+      const want = fs.reduceRight((acc, f) => acc.map((v, i) => v * h + f[i]!), new Float64Array(theta.length));
+      expect(maxRelDiff(modifiedField(p.loss, h, order, method)(0, theta), want), `${p.name} order ${order} ${method}`).toBeLessThan(1e-14);
+    }
+  });
+
   it('−∇(E + (h/4)|∇E|²) = f_1 + h f_2, and E + λ R_IG equals the modified loss with λ = h m / 4', () => {
     for (const p of problems.slice(0, 4)) {
       const theta = Float64Array.from(p.theta0);
@@ -193,5 +217,29 @@ describe('bad input', () => {
     expect(() => modifiedTerms(loss, 2, 'leapfrog' as never)).toThrow(/unknown method 'leapfrog'; valid methods are euler, midpoint/);
     expect(() => modifiedTerms(loss, 2)(Float64Array.of(1, NaN, 0, 0, 0))).toThrow(/θ\[1\] = NaN is not finite/);
     expect(() => modifiedField(loss, -0.1, 2)).toThrow(/h must be a finite number > 0, got -0.1/);
+  });
+  // Issue 11: modifiedTerms(L, 20) threw from treesOfOrder naming order 13, and order 12 ran for
+  // more than 300 s (the substitution law of order 12). Each public entry now refuses at once,
+  // naming itself, the limit 11 and why.
+  const limit = (fn: string, order: number) =>
+    new RegExp(`^${fn}: order ${order} is beyond 11, the highest order of modified equation igr computes: .*took 5\.2 s for all 3,047 trees up to order 11 and 307 s more for the 4,766 trees of order 12 .*use an order from 1 to 11$`);
+  it.each([
+    ['modifiedTerms', 20, () => modifiedTerms(loss, 20)],
+    ['modifiedTerms', 12, () => modifiedTerms(loss, 12)],
+    ['modifiedField', 12, () => modifiedField(loss, 0.1, 12)],
+    ['modifiedTermsTensor', 13, () => modifiedTermsTensor(loss, 13)],
+    ['modifiedSeries', 12, () => modifiedSeries(12)],
+    ['nonGradientPart', 12, () => nonGradientPart(loss, [1, -1, 0.5, 2, -0.5], { order: 12 })],
+    ['modifiedEquationSeries', 12, () => modifiedEquationSeries(tableaus.euler, 12)],
+    ['substitutionInverse', 20, () => substitutionInverse(() => 0, 20)],
+    ['modifiedTermSizes', 12, () => modifiedTermSizes(loss, [1, -1, 0.5, 2, -0.5], 12, 'rk4')],
+    ['modifiedTermNorms', 12, () => modifiedTermNorms(loss, [1, -1, 0.5, 2, -0.5], 12, 'rk4')],
+  ] as const)('%s at order %i is refused at once with the limit and the reason', (fn, order, call) => {
+    expect(call).toThrow(IgrError);
+    expect(call).toThrow(limit(fn, order));
+  });
+  it('order 11 itself passes the check (computing its series takes 5 s, so only the check is run here)', () => {
+    expect(() => checkSeriesOrder(11, 'modifiedTerms')).not.toThrow();
+    expect(MAX_SERIES_ORDER).toBe(11);
   });
 });

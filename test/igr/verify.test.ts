@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { dot, mul, pow, square, sum, tensor, type Tensor } from '../../src/autodiff/index.js';
+import { cos, dot, mul, pow, sin, slice, square, sum, tensor, type Tensor } from '../../src/autodiff/index.js';
 import {
+  assembleComparison,
+  comparisonJobs,
+  comparisonMeasurer,
   findProblem,
   fitSlope,
   IgrError,
+  modifiedField,
+  prepareBackwardError,
   problems,
+  referenceFlow,
   verificationJson,
   verifyBackwardError,
   verifyProblem,
@@ -76,14 +82,14 @@ describe('verifyBackwardError on the built-in problems (orders 1–3)', () => {
 });
 
 describe('determinism and progress', () => {
-  it('the same inputs give the same report (up to wall time), and progress is reported per step size', () => {
+  it('the same inputs give the same report (up to wall time), and progress is reported per (h, order) job', () => {
     const p = findProblem('double-well');
     const progress: [number, number][] = [];
     const options = { hs: [0.04, 0.02], T: 1, orders: [1, 2] };
     const a = verifyBackwardError(p.loss, p.theta0, { ...options, onProgress: (done, total) => progress.push([done, total]) });
     const b = verifyBackwardError(p.loss, p.theta0, options);
     expect({ ...a, seconds: 0 }).toEqual({ ...b, seconds: 0 });
-    expect(progress).toEqual([[1, 2], [2, 2]]);
+    expect(progress).toEqual([[1, 4], [2, 4], [3, 4], [4, 4]]);
   });
 });
 
@@ -133,11 +139,12 @@ describe('the per-point reference bound', () => {
 
   it('bounds the reference’s actual error: |measured − closed-form error| ≤ 1.25 × bound at every point', () => {
     // The measured error differs from the true one by at most the reference's own error
-    // (triangle inequality). Richardson's (y_N − y_2N)/15 is that error to leading order; the
-    // refinement stops only in the asymptotic regime (the estimate fell ≥ 8× on the last
-    // doubling), where the neglected terms are a small fraction of it: 1.25 allows for them
-    // (measured up to 0.99). For local points (Richardson alone) the bound is also not loose:
-    // ≥ half the actual reference error (measured ≥ 0.93), so the band is drawn where it belongs.
+    // (triangle inequality). Richardson's (y_N − y_2N)/(2^q − 1) is that error to leading order
+    // (q = 4 for the RK4 local references here, 8 for the DOP853 global ones); the refinement
+    // stops only in the asymptotic regime (the estimate fell ≥ 2^q/2 on the last doubling), where
+    // the neglected terms are a small fraction of it: 1.25 allows for them (measured up to 0.99).
+    // For local points (Richardson alone) the bound is also not loose: ≥ half the actual
+    // reference error (measured ≥ 0.93), so the band is drawn where it belongs.
     for (const p of r.orders) {
       hs.forEach((h, k) => {
         const n = Math.round(T / h);
@@ -148,6 +155,85 @@ describe('the per-point reference bound', () => {
         expect(l, `local p=${p} h=${h}`).toBeGreaterThanOrEqual(0.5);
       });
     }
+  });
+});
+
+describe('a verification as independent (h, order) jobs', () => {
+  const p = findProblem('double-well');
+  const options = { hs: [0.04, 0.02, 0.01], T: 1, orders: [1, 2], name: 'double-well' };
+  it('measured in any order, fresh measurers or not, the assembled report is the sequential one', () => {
+    const sequential = verifyBackwardError(p.loss, p.theta0, options);
+    const prepared = prepareBackwardError(p.loss, p.theta0, options);
+    const jobs = comparisonJobs(prepared.comparison);
+    expect(jobs).toEqual([0, 1, 2].flatMap((hIndex) => [1, 2].map((order) => ({ hIndex, order }))));
+    // Reversed, each job on a measurer of its own (as on a worker that has seen no other job).
+    const measurements = [...jobs].reverse().map((job) => comparisonMeasurer(prepareBackwardError(p.loss, p.theta0, options).comparison)(job));
+    const report = prepared.finish(assembleComparison(prepared.comparison, measurements, 0), measurements);
+    expect({ ...report, seconds: 0 }).toEqual({ ...sequential, seconds: 0 });
+  });
+  it('a job outside the comparison and a missing measurement are named', () => {
+    const prepared = prepareBackwardError(p.loss, p.theta0, options);
+    const measure = comparisonMeasurer(prepared.comparison);
+    expect(() => measure({ hIndex: 3, order: 1 })).toThrow('comparisonMeasurer: no job (h index 3, flow 1) in this comparison');
+    expect(() => measure({ hIndex: 0, order: 3 })).toThrow('comparisonMeasurer: no job (h index 0, flow 3) in this comparison');
+    const some = comparisonJobs(prepared.comparison).slice(1).map(measure);
+    expect(() => assembleComparison(prepared.comparison, some, 0)).toThrow(IgrError);
+    expect(() => assembleComparison(prepared.comparison, some, 0)).toThrow('assembleComparison: no measurement for h = 0.04, flow 1');
+  });
+});
+
+describe('the reference integrator', () => {
+  // θ' = −aθ from 1 over [0, 1]: the exact flow e^{−a}, against which the estimate is judged.
+  const decay = (a: number) => (_t: number, y: Float64Array) => Float64Array.of(-a * y[0]!);
+  it('DOP853 doubling: stops in the asymptotic regime with the estimate ≤ error / factor, and bounds its true error', () => {
+    for (const a of [1, 4, 10]) {
+      const target = 1e-9; // an "error being measured" of 1e-9: the reference must reach 1e-11
+      const ref = referenceFlow(decay(a), Float64Array.of(1), 1, 1, 100, () => target, 'dop853')!;
+      expect(ref.method).toBe('dop853');
+      expect(ref.converged).toBe(true);
+      expect(100 * ref.estimate).toBeLessThanOrEqual(target);
+      const actual = Math.abs(ref.y[0]! - Math.exp(-a));
+      // Richardson with 2^8 − 1: the estimate is the error to leading order; 1.25 as above.
+      expect(actual, `a = ${a}`).toBeLessThanOrEqual(1.25 * Math.max(ref.estimate, 1e-16));
+      // Every solve counted: 1, 2, 4, …, N steps of 12 stages each.
+      expect(ref.evaluations).toBe(12 * (2 * ref.steps - 1));
+    }
+  });
+  it('RK4 doubling counts 4 evaluations per step of every solve, and stops at maxSteps without converging', () => {
+    const ref = referenceFlow(decay(1), Float64Array.of(1), 1, 1, 100, () => 1e-14, 'rk4', 4)!;
+    expect(ref.method).toBe('rk4');
+    expect(ref.converged).toBe(false); // 1e-16 is beyond RK4 with at most 4 steps
+    expect(ref.steps).toBe(4);
+    expect(ref.evaluations).toBe(4 * (1 + 2 + 4));
+  });
+  it('global points use DOP853 (RK4 for the gradient flow), local points RK4 while it settles within 4 steps, DOP853 where it does not', () => {
+    // sin(a) cos(b) at order 6: RK4 resolves the one-step flow over h = 0.1 only at 16 steps (124
+    // evaluations, above its 28-evaluation budget), so DOP853 takes over; at order 2 RK4 suffices.
+    // The order-1 flow's global errors (O(h), large) are resolved by RK4 within 16 steps.
+    const loss = (x: Tensor) => sum(mul(sin(slice(x, 0, 1)), cos(slice(x, 1, 2))));
+    const r = verifyBackwardError(loss, [0.3, 0.2], { hs: [0.1, 0.05], T: 1, orders: [1, 2, 6] });
+    expect(r.referenceMethod!.global[1]).toEqual(['rk4', 'rk4']);
+    expect(r.referenceMethod!.global[2]).toEqual(['dop853', 'dop853']);
+    expect(r.referenceMethod!.global[6]).toEqual(['dop853', 'dop853']);
+    expect(r.referenceMethod!.local[2]).toEqual(['rk4', 'rk4']);
+    expect(r.referenceMethod!.local[6]![0]).toBe('dop853');
+    expect(r.reference!.global).toEqual({ rk4: 2, dop853: 4 });
+    const localCount = Object.values(r.reference!.local).reduce((x, y) => x + y, 0);
+    expect(localCount).toBe(6);
+    // The local order-6 reference at h = 0.1 is a DOP853 one: its bound is its Richardson estimate.
+    const field = modifiedField(loss, 0.1, 6);
+    const dop = referenceFlow(field, Float64Array.of(0.3, 0.2), 0.1, 1, 100, () => r.localError[6]![0]!, 'dop853')!;
+    expect(r.referenceBound!.local[6]![0]).toBe(dop.estimate);
+  });
+  it('the adaptive cross-check runs on the points the fit can use, and on no others', () => {
+    const q = verifyProblem(findProblem('quadratic'), { orders: [1, 2], hs: [0.04, 0.02] });
+    expect(q.reference!.crossCheck).toEqual({ method: 'dop853-adaptive', points: 4 });
+    expect(q.reference!.evaluations.crossCheck).toBeGreaterThan(0);
+    // A linear loss: every point is on the round-off floor, so nothing is cross-checked.
+    const linear = verifyBackwardError((x: Tensor) => dot(tensor([1, -2]), x), [0.5, 0.5], { hs: [0.1, 0.05], T: 0.5, orders: [1] });
+    expect(linear.reference!.crossCheck.points).toBe(0);
+    expect(linear.reference!.evaluations.crossCheck).toBe(0);
+    expect(linear.referenceErrorBound.dormandPrince).toBe(0);
   });
 });
 
@@ -220,8 +306,14 @@ describe('the problem list and the JSON projection', () => {
     const r = verifyProblem(findProblem('logistic'), { orders: [1, 2], hs: [0.1, 0.05] });
     const json = verificationJson(r);
     expect(Object.keys(json)).toEqual([
-      'problem', 'T', 'hs', 'orders', 'globalError', 'localError', 'globalSlope', 'localSlope', 'referenceErrorBound', 'nonGradientPart',
+      'problem', 'T', 'hs', 'orders', 'globalError', 'localError', 'globalSlope', 'localSlope', 'referenceErrorBound', 'nonGradientPart', 'reference',
     ]);
+    // The reference summary: every point's integrator counted, their field evaluations reported.
+    expect(Object.keys(json.reference!)).toEqual(['global', 'local', 'crossCheck', 'evaluations']);
+    const points = (used: Record<string, number>) => Object.values(used).reduce((a, b) => a + b, 0);
+    expect(points(json.reference!.global)).toBe(4);
+    expect(points(json.reference!.local)).toBe(4);
+    expect(json.reference!.evaluations.global).toBeGreaterThan(0);
     expect(JSON.parse(JSON.stringify(json))).toEqual(json);
     expect(Object.keys(json.globalSlope)).toEqual(['1', '2']);
     // A repeated order is measured once.

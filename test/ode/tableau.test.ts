@@ -10,6 +10,7 @@ import {
   tableaus,
   validateTableau,
   type ButcherTableau,
+  type EmbeddedTableau,
 } from '../../src/ode/index.js';
 
 describe('rooted trees', () => {
@@ -104,6 +105,22 @@ describe('malformed tableaux are rejected with a message naming the problem', ()
       expect(() => integrate((_t, y) => y.slice(), [1], { t1: 1, steps: 1, method: t })).toThrow(/^integrate: tableau 'rk4'/);
     });
   }
+  it('dop853: its third-order estimator b̂_low is proven too, and a malformed one is named', () => {
+    const t = embeddedTableaus.dop853;
+    expect(t.embeddedOrderLow).toBe(3);
+    const low = orderConditionResiduals(t.a, t.bHatLow!, 4);
+    expect(low.filter((r) => r.tree.order <= 3).every((r) => Math.abs(r.residual) <= r.bound)).toBe(true);
+    expect(low.filter((r) => r.tree.order === 4).some((r) => Math.abs(r.residual) > 1e-3)).toBe(true);
+    const wrongLength = structuredClone(t);
+    wrongLength.bHatLow = [1];
+    expect(() => validateTableau(wrongLength)).toThrow(/tableau 'dop853': bHatLow must be an array of 12 numbers \(one per stage\), got length 1/);
+    const noOrder: EmbeddedTableau = structuredClone(t);
+    delete noOrder.embeddedOrderLow;
+    expect(() => validateTableau(noOrder)).toThrow(/tableau 'dop853': embeddedOrderLow must be a positive integer \(the order of bHatLow\), got undefined/);
+    const overstated = structuredClone(t);
+    overstated.embeddedOrderLow = 4;
+    expect(() => validateTableau(overstated)).toThrow(/tableau 'dop853': declared low embedded order 4 but the order condition of tree .* \(order 4\) fails/);
+  });
   it('an embedded pair with wrong embedded weights', () => {
     const dp = structuredClone(embeddedTableaus.dormandPrince54);
     dp.bHat[6] = 0.03;

@@ -4,7 +4,6 @@
  * parameters) and `flows` (what each compared flow is), same exit codes: 0 every slope within
  * tolerance, 1 not, 2 bad usage.
  */
-import type { ScalarFn } from '../../autodiff/index.js';
 import { findProblem, ladderFor, problems, verificationJson, type ComparisonReport, type VerificationProblem } from '../../igr/index.js';
 import {
   findSgdProblem,
@@ -12,9 +11,6 @@ import {
   rungeKuttaNames,
   rungeKuttaOrder,
   sgdProblems,
-  verifyMomentum,
-  verifyRungeKutta,
-  verifySgd,
   type MomentumReport,
   type RungeKuttaReport,
   type SgdReport,
@@ -25,6 +21,7 @@ import {
   compileLossAt,
   DEFAULT_CUSTOM_HS,
   DEFAULT_CUSTOM_T,
+  expressionSpec,
   formatReport,
   parseOrders,
   parsePositive,
@@ -33,6 +30,7 @@ import {
   selectProblems,
   type Job as VerifyJob,
 } from './verify.js';
+import type { LossSpec, VerificationSpec } from '../verify/spec.js';
 
 /** The optimisers `--optimizer` accepts (rk takes a tableau name after a colon). */
 export const OPTIMIZER_NAMES = ['gd', 'sgd', 'momentum', ...rungeKuttaNames.map((n) => `rk:${n}`)] as const;
@@ -56,6 +54,7 @@ export interface OptimizerValues {
   T?: string;
   json?: boolean;
   report?: string;
+  workers?: string;
 }
 
 type Parsed = { kind: 'gd' } | { kind: 'sgd' } | { kind: 'momentum' } | { kind: 'rk'; tableau: string };
@@ -101,7 +100,7 @@ function parseCount(option: string, text: string): number {
 
 interface Target {
   name: string;
-  loss: ScalarFn;
+  loss: LossSpec;
   theta0: number[];
   hs: number[];
   T: number;
@@ -110,19 +109,17 @@ interface Target {
 }
 
 /** The losses to run on: built-in verification problems, or a loss typed with --loss/--at. */
-function targets(values: OptimizerValues, hs: number[] | undefined, T: number | undefined): Target[] {
+async function targets(values: OptimizerValues, hs: number[] | undefined, T: number | undefined): Promise<Target[]> {
   if (values.loss !== undefined) {
-    const { compiled, theta0 } = compileLossAt(values);
-    return [{ name: compiled.text, loss: compiled.loss, theta0, hs: hs ?? [...DEFAULT_CUSTOM_HS], T: T ?? DEFAULT_CUSTOM_T }];
+    const { compiled, theta0 } = await compileLossAt(values);
+    return [{ name: compiled.text, loss: expressionSpec(values.loss, compiled), theta0, hs: hs ?? [...DEFAULT_CUSTOM_HS], T: T ?? DEFAULT_CUSTOM_T }];
   }
   return selectProblems(values.problem, problems, findProblem).map((p) => {
-    return { name: p.name, loss: p.loss, theta0: [...p.theta0], hs: hs ?? [...p.hs], T: T ?? p.T, problem: p };
+    return { name: p.name, loss: { kind: 'problem', name: p.name }, theta0: [...p.theta0], hs: hs ?? [...p.hs], T: T ?? p.T, problem: p };
   });
 }
 
-type Job = VerifyJob<ComparisonReport>;
-
-function jobs(parsed: Parsed, values: OptimizerValues): Job[] {
+async function jobs(parsed: Parsed, values: OptimizerValues): Promise<VerifyJob[]> {
   const hs = values.h === undefined ? undefined : parseLadder(values.h);
   if (parsed.kind === 'sgd') {
     const batchesOverride = values.batches === undefined ? undefined : parseCount('--batches', values.batches);
@@ -134,7 +131,9 @@ function jobs(parsed: Parsed, values: OptimizerValues): Job[] {
         const valid = Array.from({ length: problem.points }, (_, i) => i + 1).filter((d) => problem.points % d === 0);
         throw new UsageError(`--batches ${batches} does not divide the ${problem.points} data points of '${problem.name}'; valid: ${valid.join(', ')}`);
       }
-      return { name: problem.name, run: (onProgress) => verifySgd(problem, { hs: hs ?? [...problem.hs], batches, ...(epochs !== undefined && { epochs }), onProgress }) };
+      return {
+        spec: { optimizer: 'sgd', name: problem.name, problem: problem.name, hs: hs ?? [...problem.hs], batches, ...(epochs !== undefined && { epochs }) },
+      };
     });
   }
   const T = values.T === undefined ? undefined : parsePositive('--T', values.T);
@@ -152,10 +151,17 @@ function jobs(parsed: Parsed, values: OptimizerValues): Job[] {
     // flow's correction h(1 + β)/(1 − β)² ∇²E ∇E is as small as GD's (h/2) ∇²E ∇E on the ladder the
     // problem was tuned for (β = 0 is gradient descent on its own ladder). T/h stays whole.
     const k = Math.max(0, Math.round(Math.log2((1 + beta) / (1 - beta) ** 2)));
-    return targets(values, hs, T).map((t) => ({
-      name: t.name,
-      run: (onProgress) =>
-        verifyMomentum(t.loss, t.theta0, { beta, hs: hs ?? t.hs.map((h) => h / 2 ** k), T: t.T, name: t.name, shiftedStart: startOption === 'shifted', onProgress }),
+    return (await targets(values, hs, T)).map((t) => ({
+      spec: {
+        optimizer: 'momentum',
+        name: t.name,
+        loss: t.loss,
+        theta0: t.theta0,
+        beta,
+        shiftedStart: startOption === 'shifted',
+        hs: hs ?? t.hs.map((h) => h / 2 ** k),
+        T: t.T,
+      },
     }));
   }
   // rk: default orders q and q + 1 (the plain flow, then the first non-zero correction).
@@ -164,22 +170,23 @@ function jobs(parsed: Parsed, values: OptimizerValues): Job[] {
   const orders = values.orders === undefined ? [q, q + 1] : parseOrders(values.orders);
   // Without --h (and --T): the problem's ladder for a method of order q (ladderFor), which moves
   // the errors h^q above round-off and out of the pre-asymptotic range; GD's ladder otherwise.
-  return targets(values, hs, T).map((t) => {
+  return (await targets(values, hs, T)).map((t) => {
     const ladder = t.problem === undefined ? null : ladderFor(t.problem, q);
-    const run: Job['run'] = (onProgress) =>
-      verifyRungeKutta(t.loss, t.theta0, {
-        method: tableau,
-        hs: hs ?? ladder?.hs ?? t.hs,
-        T: T ?? (hs === undefined ? ladder?.T : undefined) ?? t.T,
-        orders,
-        name: t.name,
-        onProgress,
-      });
+    const spec: VerificationSpec = {
+      optimizer: 'rk',
+      tableau: tableau.name,
+      name: t.name,
+      loss: t.loss,
+      theta0: t.theta0,
+      hs: hs ?? (ladder ? [...ladder.hs] : t.hs),
+      T: T ?? (hs === undefined ? ladder?.T : undefined) ?? t.T,
+      orders,
+    };
     const note =
       hs === undefined && ladder?.reason
         ? `ladder for order ${q}: h = ${ladder.hs.join(', ')}, T = ${T ?? ladder.T} instead of GD's (${ladder.reason})`
         : undefined;
-    return { name: t.name, run, ...(note !== undefined && { note }) };
+    return { spec, ...(note !== undefined && { note }) };
   });
 }
 
@@ -217,13 +224,14 @@ export function formatOptimizerReport(report: ComparisonReport): string {
   return describe(report).join('\n') + '\n' + body;
 }
 
-/** The `--json` object: verificationJson's keys plus `optimizer` and `flows`. */
+/** The `--json` object: verificationJson's keys plus `optimizer` and `flows`, and `reference` last (added later than the rest). */
 export function optimizerJson(report: ComparisonReport): object {
   const o = (report as RungeKuttaReport | MomentumReport | SgdReport).optimizer;
-  return { ...verificationJson(report), optimizer: o, flows: report.flows };
+  const { reference, ...json } = verificationJson(report);
+  return { ...json, optimizer: o, flows: report.flows, ...(reference && { reference }) };
 }
 
 /** Runs `igr verify --optimizer …` for anything but gd (with `--report DIR`, the HTML page too); returns the exit code. */
 export async function runOptimizerVerification(parsed: Parsed, values: OptimizerValues, io: CliIO, argv: readonly string[] = []): Promise<number> {
-  return runJobs(jobs(parsed, values), { format: formatOptimizerReport, json: optimizerJson }, values, argv, io);
+  return runJobs(await jobs(parsed, values), { format: formatOptimizerReport, json: optimizerJson }, values, argv, io);
 }

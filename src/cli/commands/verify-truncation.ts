@@ -34,7 +34,7 @@ import {
 } from '../../igr/index.js';
 import { type CliIO, UsageError } from '../command.js';
 import { formatFixed, formatScientific, formatShort, formatTable, formatVector, toJsonLine } from '../format.js';
-import { checkReportDir, compileLossAt, parseOrders, parsePositive, parsePositiveList, selectProblems } from './verify.js';
+import { checkReportDir, compileLossAt, parseLadder, parseOrders, parsePositive, parsePositiveList, selectProblems } from './verify.js';
 
 /** The options of `igr verify` this module reads (parsed by verify.ts). */
 export interface TruncationValues {
@@ -113,14 +113,14 @@ async function runTruncation(values: TruncationValues, io: CliIO, argv: readonly
   if (values.orders !== undefined) throw new UsageError('--truncation compares every order 1..P: give --max-order P, not --orders');
   for (const o of ['h-lambda', 'threshold'] as const) if (values[o] !== undefined) throw new UsageError(`--${o} applies to --principal, not --truncation`);
   if (values.loss === undefined && (values.at !== undefined || values.vars !== undefined)) throw new UsageError(`${values.at !== undefined ? '--at' : '--vars'} applies only to a loss typed with --loss EXPR`);
-  const hs = values.h === undefined ? undefined : parsePositiveList('--h', values.h);
+  const hs = values.h === undefined ? undefined : parseLadder(values.h, 1);
   const T = values.T === undefined ? undefined : parsePositive('--T', values.T);
   const steps = values.steps === undefined ? undefined : parseInteger('--steps', values.steps, 1, 100_000);
   const maxOrderText = values['max-order'];
   const maxWork = values['max-work'] === undefined ? DEFAULT_TRUNCATION_WORK : parsePositive('--max-work', values['max-work']);
   let studies: TruncationProblem[];
   if (values.loss !== undefined) {
-    const { compiled, theta0 } = compileLossAt(values);
+    const { compiled, theta0 } = await compileLossAt(values);
     studies = [{ name: compiled.text, description: `E = ${compiled.text}`, dimension: theta0.length, loss: compiled.loss, theta0, ...CUSTOM_TRUNCATION }];
   } else {
     studies = selectProblems(values.problem, truncationProblems, findTruncationProblem);
@@ -222,7 +222,7 @@ async function runPrincipal(values: TruncationValues, io: CliIO, argv: readonly 
   if (values.T !== undefined) throw new UsageError('--principal runs a fixed number of GD steps per h: give --steps N, not --T');
   if (values.h !== undefined && values['h-lambda'] !== undefined) throw new UsageError('give either --h or --h-lambda, not both');
   if (values.loss === undefined && (values.at !== undefined || values.vars !== undefined)) throw new UsageError(`${values.at !== undefined ? '--at' : '--vars'} applies only to a loss typed with --loss EXPR`);
-  const hs = values.h === undefined ? undefined : parsePositiveList('--h', values.h);
+  const hs = values.h === undefined ? undefined : parseLadder(values.h, 1);
   const hLambda = values['h-lambda'] === undefined ? undefined : parsePositiveList('--h-lambda', values['h-lambda']);
   const steps = values.steps === undefined ? undefined : parseInteger('--steps', values.steps, 2, 10_000);
   const orders = values.orders === undefined ? [1, 2, 3] : parseOrders(values.orders);
@@ -230,7 +230,7 @@ async function runPrincipal(values: TruncationValues, io: CliIO, argv: readonly 
   type Study = { name: string; loss: (typeof problems)[number]['loss']; theta0: readonly number[]; hLambda: readonly number[]; steps: number };
   let studies: Study[];
   if (values.loss !== undefined) {
-    const { compiled, theta0 } = compileLossAt(values);
+    const { compiled, theta0 } = await compileLossAt(values);
     studies = [{ name: compiled.text, loss: compiled.loss, theta0, hLambda: TRACKING_LADDER, steps: 20 }];
   } else {
     const names = values.problem ?? trackingProblems.map((p) => p.name);

@@ -12,13 +12,17 @@ import {
   MAX_OPTIMIZER_STEPS,
   problems,
   verificationJson,
-  verifyBackwardError,
-  verifyProblem,
+  type ReferenceSummary,
   type SlopeFit,
   type VerificationReport,
 } from '../../igr/index.js';
 import { type CliIO, type Command, UsageError } from '../command.js';
-import { compileLoss, ExpressionError, type CompiledLoss } from '../../expression/index.js';
+import type { CompiledLoss } from '../../expression/index.js';
+import { defaultWorkers } from '../../node/tasks.js';
+import { integer } from '../sweep/options.js';
+import { ProgressLine } from '../sweep/progress.js';
+import { runVerifications } from '../verify/parallel.js';
+import type { VerificationSpec } from '../verify/spec.js';
 import { rungeKuttaNames as tableauNames, sgdProblems } from '../../igr/optimizers/index.js';
 import { parseOptimizer, runOptimizerVerification } from './verify-optimizer.js';
 import { runTruncationCommand, TRUNCATION_HELP } from './verify-truncation.js';
@@ -50,16 +54,17 @@ const NAME_WIDTH = Math.max(...problems.map((p) => p.name.length));
 
 const sgdProblemNames = sgdProblems.map((p) => p.name);
 
-const HELP = `usage: igr verify [--problem NAME]... [--orders 1,2,3] [--h 0.1,0.05,...] [--T 1] [--json]
-       igr verify --loss EXPR --at x0,y0,... [--vars a,b,...] [--orders ...] [--h ...] [--T ...] [--json]
+const HELP = `usage: igr verify [--problem NAME]... [--orders 1,2,3] [--h 0.1,0.05,...] [--T 1] [--json] [--workers N]
+       igr verify --loss EXPR --at x0,y0,... [--vars a,b,...] [--orders ...] [--h ...] [--T ...] [--json] [--workers N]
        igr verify --truncation [--problem NAME]... [--max-order P] [--h ...] [--steps N | --T T] [--max-work W] [--json] [--report DIR]
        igr verify --principal [--problem NAME]... [--h-lambda ... | --h ...] [--steps N] [--orders ...] [--json] [--report DIR]
 
 Runs gradient descent with each step size h for T/h steps, integrates each order-p truncation
 of its modified equation (f_1 + h f_2 + ... + h^(p-1) f_p) to time T with a reference
-integrator, and fits the slope of log(error) against log(h): p for the global error, p + 1
-for the one-step (local) error. Exit code 0 when every fitted slope is within tolerance,
-1 when any is not, 2 for bad usage (a one-line message; each option is given once).
+integrator (DOP853 with step doubling, cross-checked by an adaptive DOP853 solve), and fits the
+slope of log(error) against log(h): p for the global error, p + 1 for the one-step (local)
+error. Exit code 0 when every fitted slope is within tolerance, 1 when any is not, 2 for bad
+usage (a one-line message; each option is given once).
 
 options:
   --problem NAME   a built-in problem (repeatable or comma-separated, each once; default: all):
@@ -78,6 +83,8 @@ ${problems.map((p) => `                     ${p.name.padEnd(NAME_WIDTH)}  ${p.de
   --T NUMBER       final time T > 0 (default: the problem's own; for --loss ${DEFAULT_CUSTOM_T})
   --json           one JSON object per problem per line instead of tables
   --report DIR     also write DIR/index.html: error plots, phase portraits, tables (one file)
+  --workers N      worker threads for the (h, order) measurements (default: the number of cores,
+                   here ${defaultWorkers()}); the output is the same for every N; 1 runs them in this thread
   --optimizer NAME gd (default), sgd, momentum, or rk:TABLEAU with TABLEAU one of
                    ${tableauNames.join(', ')}: verify that optimiser against its modified flows
                    (rk: truncation orders, default q and q+1 for a method of order q;
@@ -94,11 +101,9 @@ ${problems.map((p) => `                     ${p.name.padEnd(NAME_WIDTH)}  ${p.de
   --help           this text
 `;
 
-/** One verification to run: a problem with its settings (any optimiser). */
-export interface Job<R extends VerificationReport = VerificationReport> {
-  /** Name shown in output and progress. */
-  name: string;
-  run: (onProgress: (done: number, total: number) => void) => R;
+/** One verification to run: a problem with its settings (any optimiser), as data a worker can rebuild. */
+export interface Job {
+  spec: VerificationSpec;
   /** A line said before the table (e.g. why a ladder other than GD's is used); not in JSON. */
   note?: string;
   /** Said on stderr when the verification fails (e.g. that the default ladder may be too coarse). */
@@ -127,6 +132,7 @@ export const verifyCommand: Command = {
         batches: { type: 'string' },
         epochs: { type: 'string' },
         'momentum-start': { type: 'string' },
+        workers: { type: 'string' },
         truncation: { type: 'boolean', default: false },
         principal: { type: 'boolean', default: false },
         'max-order': { type: 'string' },
@@ -149,6 +155,7 @@ export const verifyCommand: Command = {
     }
     // --optimizer sgd|momentum|rk:NAME (src/cli/commands/verify-optimizer.ts); gd is the code below.
     const optimizer = parseOptimizer(values);
+    parseWorkers(values.workers); // checked before any work, whichever optimiser
     if (optimizer.kind !== 'gd') return runOptimizerVerification(optimizer, values, io, argv);
     const orders = values.orders === undefined ? [...DEFAULT_ORDERS] : parseOrders(values.orders);
     const hs = values.h === undefined ? undefined : parseLadder(values.h);
@@ -156,49 +163,70 @@ export const verifyCommand: Command = {
     if (values.loss === undefined && (values.at !== undefined || values.vars !== undefined)) {
       throw new UsageError(`${values.at !== undefined ? '--at' : '--vars'} applies only to a loss typed with --loss EXPR`);
     }
-    const jobs = values.loss !== undefined ? [customJob(values, orders, hs, T)] : problemJobs(values.problem, orders, hs, T);
+    const jobs = values.loss !== undefined ? [await customJob(values, orders, hs, T)] : problemJobs(values.problem, orders, hs, T);
     return runJobs(jobs, { format: formatReport, json: verificationJson }, values, argv, io);
   },
 };
 
+/** `--workers N`: an integer ≥ 1; default the number of cores. */
+export function parseWorkers(text: string | undefined): number {
+  return text === undefined ? defaultWorkers() : integer('workers', text, 1);
+}
+
 /**
- * Runs the jobs of one `igr verify` (any optimiser) in turn: progress on a terminal, a table or a
- * JSON line per problem, and with `--report DIR` the HTML page (its directory checked before the
- * work). A problem that cannot finish is said in one line and counts as failed; the rest still
- * run. Returns the exit code: 0 all pass, 1 any fails (bad input throws UsageError: 2).
+ * Runs the jobs of one `igr verify` (any optimiser): their (h, order) measurements on `--workers`
+ * threads (./../verify/parallel.ts; the output is the same for any number), progress on a
+ * terminal, a table or a JSON line per problem in order as each completes, and with
+ * `--report DIR` the HTML page (its directory checked before the work). A problem that cannot
+ * finish is said in one line and counts as failed; the rest still run. Returns the exit code:
+ * 0 all pass, 1 any fails (bad input throws UsageError: 2).
  */
 export async function runJobs<R extends VerificationReport>(
-  jobs: readonly Job<R>[],
+  jobs: readonly Job[],
   show: { format: (report: R) => string; json: (report: R) => object },
-  values: { loss?: string; vars?: string; json?: boolean; report?: string },
+  values: { loss?: string; vars?: string; json?: boolean; report?: string; workers?: string },
   argv: readonly string[],
   io: CliIO,
 ): Promise<number> {
+  const workers = parseWorkers(values.workers);
   const reportDir = values.report === undefined ? undefined : await checkReportDir(values.report);
   const reports: R[] = [];
   let pass = true;
-  for (const job of jobs) {
-    const progress = (done: number, total: number): void => {
-      if (io.isTTY) io.err(`\r${job.name}: ${done}/${total} step sizes${done === total ? '\n' : ''}`);
-    };
-    let report: R;
-    try {
-      report = job.run(progress);
-    } catch (error) {
-      // The core rejects bad input (a T/h that is not an integer, ...) with IgrError: a usage error here.
-      if (error instanceof IgrError) throw new UsageError(error.message);
-      // Anything else (an integrator that blew up on a stiff flow, ...) means this problem could
-      // not be verified: say so in one line, count it as a failed verification, go on.
-      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      io.err(`igr verify: ${job.name}: the verification could not finish: ${message.split('\n')[0]}\n`);
-      pass = false;
-      continue;
-    }
-    pass &&= report.pass;
-    reports.push(report);
-    io.out(values.json ? toJsonLine(show.json(report)) + '\n' : (job.note === undefined ? '' : job.note + '\n') + show.format(report));
-    if (!report.pass && job.failHint !== undefined) io.err(`igr verify: ${job.name}: ${job.failHint}\n`);
+  const progress = new ProgressLine(io.err, io.isTTY);
+  let outcomes;
+  try {
+    outcomes = await runVerifications(
+      jobs.map((j) => j.spec),
+      {
+        workers,
+        onJob: ({ finished, total, name, secondsLeft }) => progress.update({ finished, total, diverged: 0, failed: 0 }, `(h, order) jobs · ${name}`, secondsLeft),
+        onOutcome: (index, outcome) => {
+          progress.clear();
+          const job = jobs[index]!;
+          if ('error' in outcome) {
+            // Anything thrown while measuring (an integrator that blew up on a stiff flow, a worker
+            // that died, ...) means this problem could not be verified: say so in one line, count
+            // it as a failed verification, go on.
+            io.err(`igr verify: ${job.spec.name}: the verification could not finish: ${outcome.error.split('\n')[0]}\n`);
+            pass = false;
+            return;
+          }
+          const report = outcome.report as R;
+          pass &&= report.pass;
+          reports.push(report);
+          io.out(values.json ? toJsonLine(show.json(report)) + '\n' : (job.note === undefined ? '' : job.note + '\n') + show.format(report));
+          if (!report.pass && job.failHint !== undefined) io.err(`igr verify: ${job.spec.name}: ${job.failHint}\n`);
+        },
+      },
+    );
+  } catch (error) {
+    // The core rejects bad input (a T/h that is not an integer, ...) with IgrError: a usage error here.
+    if (error instanceof IgrError) throw new UsageError(error.message);
+    throw error;
+  } finally {
+    progress.finish();
   }
+  void outcomes;
   if (reportDir !== undefined) await writeReportPage(reportDir, reports, values, argv, io);
   return pass ? 0 : 1;
 }
@@ -217,7 +245,7 @@ export async function writeReportPage(
 ): Promise<void> {
   const { writeVerificationReport } = await import('../../report/write.js');
   const { commandLine, lossesFromExpression } = await import('../../report/cli.js');
-  const losses = values.loss === undefined ? {} : lossesFromExpression(values.loss, values.vars);
+  const losses = values.loss === undefined ? {} : await lossesFromExpression(values.loss, values.vars);
   const path = writeVerificationReport(dir, reports, { command: commandLine('verify', argv), losses });
   (values.json ? io.err : io.out)(`report: ${path}\n`);
 }
@@ -253,26 +281,33 @@ export function selectProblems<P extends { name: string }>(names: string[] | und
 }
 
 function problemJobs(names: string[] | undefined, orders: number[], hs: number[] | undefined, T: number | undefined): Job[] {
-  return selectProblems(names, problems, findProblem).map((problem) => {
-    return {
+  return selectProblems(names, problems, findProblem).map((problem) => ({
+    spec: {
+      optimizer: 'gd',
       name: problem.name,
-      run: (onProgress) => verifyProblem(problem, { orders, onProgress, ...(hs && { hs }), ...(T !== undefined && { T }) }),
-    };
-  });
+      loss: { kind: 'problem', name: problem.name },
+      theta0: [...problem.theta0],
+      hs: hs ?? [...problem.hs],
+      T: T ?? problem.T,
+      orders,
+    },
+  }));
 }
 
 /**
  * The loss typed with --loss and its start point --at (--vars orders the variables), checked:
  * it parses, --at has one value per variable, and the loss and its gradient are finite there.
  */
-export function compileLossAt(values: { problem?: string[]; loss?: string; at?: string; vars?: string }): {
+export async function compileLossAt(values: { problem?: string[]; loss?: string; at?: string; vars?: string }): Promise<{
   compiled: CompiledLoss;
   theta0: number[];
-} {
+}> {
   if (values.problem !== undefined) throw new UsageError('use either --problem or --loss, not both');
   const expr = values.loss as string;
   if (values.at === undefined) throw new UsageError('--loss needs a start point: --at x0,y0,... (one value per variable)');
   const variables = values.vars === undefined ? undefined : values.vars.split(',').map((v) => v.trim());
+  // mathjs is loaded only for a loss typed as text (it is most of the CLI's start-up time).
+  const { compileLoss, ExpressionError } = await import('../../expression/index.js');
   let compiled: CompiledLoss;
   try {
     compiled = compileLoss(expr, variables);
@@ -298,25 +333,30 @@ export function compileLossAt(values: { problem?: string[]; loss?: string; at?: 
   return { compiled, theta0 };
 }
 
-function customJob(
+async function customJob(
   values: { problem?: string[]; loss?: string; at?: string; vars?: string },
   orders: number[],
   hs: number[] | undefined,
   T: number | undefined,
-): Job {
-  const { compiled, theta0 } = compileLossAt(values);
+): Promise<Job> {
+  const { compiled, theta0 } = await compileLossAt(values);
   return {
-    name: compiled.text,
     ...(hs === undefined && { failHint: DEFAULT_LADDER_HINT }),
-    run: (onProgress) =>
-      verifyBackwardError(compiled.loss, Float64Array.from(theta0), {
-        hs: hs ?? [...DEFAULT_CUSTOM_HS],
-        T: T ?? DEFAULT_CUSTOM_T,
-        orders,
-        name: compiled.text,
-        onProgress,
-      }),
+    spec: {
+      optimizer: 'gd',
+      name: compiled.text,
+      loss: expressionSpec(values.loss as string, compiled),
+      theta0,
+      hs: hs ?? [...DEFAULT_CUSTOM_HS],
+      T: T ?? DEFAULT_CUSTOM_T,
+      orders,
+    },
   };
+}
+
+/** The loss of `--loss` as data: its text and the variable order it was compiled with (so a worker compiles the same loss). */
+export function expressionSpec(text: string, compiled: CompiledLoss): { kind: 'expression'; text: string; variables: string[] } {
+  return { kind: 'expression', text, variables: [...compiled.variables] };
 }
 
 /** An example value of each list option, for messages. */
@@ -337,11 +377,15 @@ export function parseNumberList(option: string, text: string): number[] {
  * The `--h` ladder: positive step sizes, each once, at least two (a slope fit through one point,
  * or through copies of it, says nothing: 21 copies of 0.1 used to "fit" slope 1.000 with R² 1).
  */
-export function parseLadder(text: string): number[] {
+/**
+ * `--h`: distinct positive step sizes, at least `minimum` of them (2 for a fitted slope; a
+ * truncation study is meaningful at a single h).
+ */
+export function parseLadder(text: string, minimum = 2): number[] {
   const hs = parsePositiveList('--h', text);
   const repeated = hs.find((h, i) => hs.indexOf(h) !== i);
   if (repeated !== undefined) throw new UsageError(`--h lists the step size ${repeated} more than once; each h of the ladder must be distinct`);
-  if (hs.length < 2) throw new UsageError(`--h needs at least 2 distinct step sizes to fit a slope through, got ${hs.length} (${hs.join(', ')}), e.g. --h 0.1,0.05,0.025`);
+  if (hs.length < minimum) throw new UsageError(`--h needs at least 2 distinct step sizes to fit a slope through, got ${hs.length} (${hs.join(', ')}), e.g. --h 0.1,0.05,0.025`);
   return hs;
 }
 
@@ -358,14 +402,41 @@ export function parsePositiveList(option: string, text: string): number[] {
   return xs;
 }
 
+/**
+ * Why the orders stop at MAX_ORDER, in the usage error (figures measured, BENCHMARKS.md): order
+ * 9's errors h^9 are below round-off on the built-in ladders, and each order costs 2–3× the one before.
+ */
+export const ORDER_LIMIT_REASON =
+  'at order 9 the errors h^9 fall below round-off on every built-in ladder (not one global point of two-parameter, ' +
+  'the cheapest problem, could be fitted), while the cost grows 2.6× (19 s of CPU against 7 s there)';
+
 export function parseOrders(text: string): number[] {
   const xs = parseNumberList('--orders', text);
   for (const p of xs) {
-    if (!Number.isInteger(p) || p < 1 || p > MAX_ORDER) {
-      throw new UsageError(`--orders: ${p} is not an order in 1..${MAX_ORDER} (the largest order igr verify measures is ${MAX_ORDER})`);
+    if (!Number.isInteger(p) || p < 1) throw new UsageError(`--orders: ${p} is not an order in 1..${MAX_ORDER} (orders are whole numbers ≥ 1)`);
+    if (p > MAX_ORDER) {
+      throw new UsageError(`--orders: ${p} is not an order in 1..${MAX_ORDER}: the largest order igr verify measures is ${MAX_ORDER}, because ${ORDER_LIMIT_REASON}`);
     }
   }
   return [...new Set(xs)].sort((a, b) => a - b);
+}
+
+const METHOD_LABELS: Record<string, string> = { dop853: 'DOP853', rk4: 'RK4', dormandPrince54: 'Dormand–Prince 5(4)', 'dop853-adaptive': 'adaptive DOP853' };
+
+/** `DOP853 ×15` or `RK4 ×12, DOP853 ×3`: how many points used each reference integrator. */
+function methodCounts(used: Record<string, number>): string {
+  const parts = Object.entries(used).map(([m, n]) => `${METHOD_LABELS[m] ?? m} ×${n}`);
+  return parts.length === 0 ? 'none' : parts.join(', ');
+}
+
+/** Which integrators the references were and what they cost, in field evaluations of the modified flows. */
+export function referenceLine(r: ReferenceSummary): string {
+  const e = r.evaluations;
+  return (
+    `references: global ${methodCounts(r.global)} (${e.global} field evaluations), ` +
+    `${r.crossCheck.points} cross-checked by ${METHOD_LABELS[r.crossCheck.method] ?? r.crossCheck.method} (${e.crossCheck}); ` +
+    `local ${methodCounts(r.local)} (${e.local})`
+  );
 }
 
 /** A cell of the error table: the error, `*` when on the round-off floor (left out of the fit). */
@@ -405,9 +476,10 @@ export function formatReport(report: VerificationReport): string {
   }
   const ref = report.referenceErrorBound;
   lines.push(
-    `  reference integrator (max over all runs): RK4 Richardson estimate ${formatScientific(ref.richardson)}, ` +
-      `RK4 vs Dormand–Prince ${formatScientific(ref.dormandPrince)}; worst bound / measured error ${formatScientific(ref.ratioToSmallestError)}`,
+    `  reference integrator (max over all runs): Richardson estimate ${formatScientific(ref.richardson)}, ` +
+      `reference vs adaptive cross-check ${formatScientific(ref.dormandPrince)}; worst bound / measured error ${formatScientific(ref.ratioToSmallestError)}`,
   );
+  if (report.reference !== undefined) lines.push(`  ${referenceLine(report.reference)}`);
   const ng = report.nonGradientPart;
   lines.push(
     ng.order3 === null

@@ -1,5 +1,6 @@
 /**
- * The sweep's progress line on stderr, only when stderr is a terminal.
+ * The progress line of `igr sweep` (runs) and `igr verify` ((h, order) jobs) on stderr, only when
+ * stderr is a terminal.
  *
  * A small line of our own rather than a progress-bar package: it is ~40 lines,
  * it needs nothing but `\r` and the ANSI "erase to end of line" sequence, and
@@ -23,15 +24,20 @@ export interface ProgressCounts {
   failed: number;
 }
 
-/** The text of the line (without control characters): a bar, counts, elapsed time and an estimate of the rest. */
-export function progressText(counts: ProgressCounts, elapsedSeconds: number, width = 20): string {
+/**
+ * The text of the line (without control characters): a bar, counts of `unit`, elapsed time and an
+ * estimate of the rest (`secondsLeft` when the caller has a better one, else elapsed / finished ×
+ * remaining).
+ */
+export function progressText(counts: ProgressCounts, elapsedSeconds: number, width = 20, unit = 'runs', secondsLeft?: number): string {
   const { finished, total } = counts;
   const fraction = total === 0 ? 1 : finished / total;
   const filled = Math.round(fraction * width);
   const bar = '#'.repeat(filled) + '.'.repeat(width - filled);
-  const left = finished === 0 ? '?' : formatDuration((elapsedSeconds / finished) * (total - finished));
+  const left =
+    secondsLeft !== undefined ? formatDuration(secondsLeft) : finished === 0 ? '?' : formatDuration((elapsedSeconds / finished) * (total - finished));
   const parts = [
-    `[${bar}] ${finished}/${total} runs`,
+    `[${bar}] ${finished}/${total} ${unit}`,
     `${formatDuration(elapsedSeconds)} elapsed`,
     finished < total ? `~${left} left` : 'done',
   ];
@@ -53,11 +59,17 @@ export class ProgressLine {
     this.started = now();
   }
 
-  update(counts: ProgressCounts): void {
+  update(counts: ProgressCounts, unit = 'runs', secondsLeft?: number): void {
     if (!this.enabled) return;
     const elapsed = (this.now() - this.started) / 1000;
-    this.write(`\r${progressText(counts, elapsed)}\x1b[K`);
+    this.write(`\r${progressText(counts, elapsed, 20, unit, secondsLeft)}\x1b[K`);
     this.drawn = true;
+  }
+
+  /** Erases the line (before other output is written to the terminal); the next update redraws it. */
+  clear(): void {
+    if (this.enabled && this.drawn) this.write('\r\x1b[K');
+    this.drawn = false;
   }
 
   /** Ends the line so later output starts on a fresh one. */

@@ -49,7 +49,7 @@ import { integrate, OdeError, type VectorField } from '../../ode/index.js';
 import { DivergenceError, divergenceThreshold } from '../descent.js';
 import { modifiedField } from '../modified.js';
 import { IgrError } from '../types.js';
-import { compareWithFlows, stepCounts, type CandidateFlow, type ComparisonReport } from '../compare.js';
+import { runPrepared, stepCounts, type CandidateFlow, type ComparisonReport, type OptimizerComparison, type PreparedVerification } from '../compare.js';
 import { checkLossAndStart } from './rk.js';
 
 /** Checks 0 ≤ β < 1 (β = 1 has no gradient flow: the effective rate h/(1 − β) is infinite). */
@@ -147,6 +147,11 @@ export interface MomentumReport extends ComparisonReport {
  * 1 (the transient's offset, see the module comment).
  */
 export function verifyMomentum(loss: ScalarFn, theta0: Float64Array | readonly number[], options: MomentumVerificationOptions): MomentumReport {
+  return runPrepared(prepareMomentum(loss, theta0, options));
+}
+
+/** {@link verifyMomentum} split for parallel runs (see `prepareBackwardError`). */
+export function prepareMomentum(loss: ScalarFn, theta0: Float64Array | readonly number[], options: MomentumVerificationOptions): PreparedVerification<MomentumReport> {
   const fn = 'verifyMomentum';
   const { beta } = options;
   checkBeta(beta, fn);
@@ -163,7 +168,7 @@ export function verifyMomentum(loss: ScalarFn, theta0: Float64Array | readonly n
     expectedGlobal: shifted ? order : 1,
     expectedLocal: order + 1,
   });
-  const report = compareWithFlows({
+  const comparison: OptimizerComparison = {
     problem: options.name ?? 'custom',
     theta0: start,
     hs: options.hs,
@@ -191,6 +196,6 @@ export function verifyMomentum(loss: ScalarFn, theta0: Float64Array | readonly n
     ...(options.tolerance !== undefined && { tolerance: options.tolerance }),
     ...(options.referenceFactor !== undefined && { referenceFactor: options.referenceFactor }),
     ...(options.onProgress && { onProgress: options.onProgress }),
-  });
-  return { ...report, optimizer: { name: 'momentum', beta, start: shifted ? 'shifted' : 'theta0' } };
+  };
+  return { comparison, finish: (report) => ({ ...report, optimizer: { name: 'momentum', beta, start: shifted ? 'shifted' : 'theta0' } }) };
 }

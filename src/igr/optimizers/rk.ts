@@ -19,10 +19,10 @@ import { grad, tensor, type ScalarFn } from '../../autodiff/index.js';
 import { integrate, integrateTrajectory, methodNames, OdeError, tableaus, type ButcherTableau } from '../../ode/index.js';
 import { DivergenceError, divergenceThreshold, gradientFlow } from '../descent.js';
 import { elementaryDifferentials, modifiedField, modifiedSeries, modifiedTerms, sumModifiedTerms } from '../modified.js';
-import { elementaryWeight, exactCoefficient, treesOfOrder, type RungeKuttaWeights } from '../trees.js';
+import { checkSeriesOrder, elementaryWeight, exactCoefficient, treesOfOrder, type RungeKuttaWeights } from '../trees.js';
 import { IgrError, quoteName } from '../types.js';
 import { MAX_ORDER } from '../verify.js';
-import { checkOrders, compareWithFlows, stepCounts, type ComparisonReport } from '../compare.js';
+import { checkOrders, runPrepared, stepCounts, type CandidateFlow, type ComparisonReport, type PreparedVerification } from '../compare.js';
 
 /** The built-in tableau names `--optimizer rk:<name>` accepts (those of the ODE module). */
 export const rungeKuttaNames = methodNames;
@@ -59,7 +59,7 @@ export function rungeKuttaOrder(method: RungeKuttaWeights): number {
 export function modifiedTermSizes(loss: ScalarFn, theta: Float64Array | readonly number[], order: number, method: ButcherTableau | keyof typeof tableaus): { norm: number; scale: number }[] {
   // One set of elementary differentials serves both the terms and their uncancelled sizes.
   const F = elementaryDifferentials(loss, tensor(theta, [theta.length]));
-  const fs = sumModifiedTerms(modifiedSeries(order, method), F, theta.length);
+  const fs = sumModifiedTerms(modifiedSeries(order, method, 'modifiedTermSizes'), F, theta.length);
   return fs.map((f, j) => ({ norm: euclidean(f.data), scale: treesOfOrder(j + 1).reduce((s, t) => s + Math.hypot(...F(t).data) / t.symmetry, 0) }));
 }
 
@@ -71,6 +71,7 @@ function euclidean(v: ArrayLike<number>): number {
 
 /** Euclidean norms |f_1|, …, |f_order| of the modified-equation terms of a method at θ. */
 export function modifiedTermNorms(loss: ScalarFn, theta: Float64Array | readonly number[], order: number, method: ButcherTableau | keyof typeof tableaus): number[] {
+  checkSeriesOrder(order, 'modifiedTermNorms');
   return modifiedTerms(loss, order, method)(Float64Array.from(theta)).map(euclidean);
 }
 
@@ -137,6 +138,11 @@ export function checkLossAndStart(fn: string, loss: ScalarFn, theta0: Float64Arr
  * flows: expected global slope max(p, q) and local slope max(p, q) + 1 for the truncation after f_p.
  */
 export function verifyRungeKutta(loss: ScalarFn, theta0: Float64Array | readonly number[], options: RungeKuttaVerificationOptions): RungeKuttaReport {
+  return runPrepared(prepareRungeKutta(loss, theta0, options));
+}
+
+/** {@link verifyRungeKutta} split for parallel runs (see `prepareBackwardError`). */
+export function prepareRungeKutta(loss: ScalarFn, theta0: Float64Array | readonly number[], options: RungeKuttaVerificationOptions): PreparedVerification<RungeKuttaReport> {
   const fn = 'verifyRungeKutta';
   const tableau = typeof options.method === 'string' ? findTableau(options.method) : options.method;
   const start = Float64Array.from(theta0);
@@ -145,7 +151,7 @@ export function verifyRungeKutta(loss: ScalarFn, theta0: Float64Array | readonly
   checkOrders(fn, options.orders, MAX_ORDER);
   const q = rungeKuttaOrder(tableau);
   const vanishing = q === 2 ? ' (f_2 vanishes)' : q > 2 ? ` (f_2..f_${q} vanish)` : '';
-  const flows: Record<number, Parameters<typeof compareWithFlows>[0]['flows'][number]> = {};
+  const flows: Record<number, CandidateFlow> = {};
   for (const p of options.orders) {
     const effective = Math.max(p, q);
     flows[p] = {
@@ -156,28 +162,32 @@ export function verifyRungeKutta(loss: ScalarFn, theta0: Float64Array | readonly
     };
   }
   const stepsOf = new Map(options.hs.map((h, i) => [h, counts[i]!]));
-  const report = compareWithFlows({
-    problem: options.name ?? 'custom',
-    theta0: start,
-    hs: options.hs,
-    T: options.T,
-    flows,
-    global: (h) => ({ iterate: rungeKuttaDescent(loss, start, h, stepsOf.get(h)!, tableau), time: options.T, steps: stepsOf.get(h)! }),
-    local: (h) => ({ iterate: integrate(gradientFlow(loss), start, { t0: 0, dt: h, steps: 1, method: tableau }), time: h, steps: 1 }),
-    ...(options.tolerance !== undefined && { tolerance: options.tolerance }),
-    ...(options.referenceFactor !== undefined && { referenceFactor: options.referenceFactor }),
-    ...(options.onProgress && { onProgress: options.onProgress }),
-  });
-  const sizes = modifiedTermSizes(loss, start, q + 1, tableau);
   return {
-    ...report,
-    optimizer: {
-      name: 'rk',
-      tableau: tableau.name,
-      order: q,
-      stages: tableau.b.length,
-      termNorms: sizes.map((s) => s.norm),
-      relativeTermNorms: sizes.map((s) => (s.scale === 0 ? 0 : s.norm / s.scale)),
+    comparison: {
+      problem: options.name ?? 'custom',
+      theta0: start,
+      hs: options.hs,
+      T: options.T,
+      flows,
+      global: (h) => ({ iterate: rungeKuttaDescent(loss, start, h, stepsOf.get(h)!, tableau), time: options.T, steps: stepsOf.get(h)! }),
+      local: (h) => ({ iterate: integrate(gradientFlow(loss), start, { t0: 0, dt: h, steps: 1, method: tableau }), time: h, steps: 1 }),
+      ...(options.tolerance !== undefined && { tolerance: options.tolerance }),
+      ...(options.referenceFactor !== undefined && { referenceFactor: options.referenceFactor }),
+      ...(options.onProgress && { onProgress: options.onProgress }),
+    },
+    finish: (report) => {
+      const sizes = modifiedTermSizes(loss, start, q + 1, tableau);
+      return {
+        ...report,
+        optimizer: {
+          name: 'rk',
+          tableau: tableau.name,
+          order: q,
+          stages: tableau.b.length,
+          termNorms: sizes.map((s) => s.norm),
+          relativeTermNorms: sizes.map((s) => (s.scale === 0 ? 0 : s.norm / s.scale)),
+        },
+      };
     },
   };
 }

@@ -54,7 +54,7 @@ import {
 import { DivergenceError, divergenceThreshold, gradientFlow } from '../descent.js';
 import { modifiedField } from '../modified.js';
 import { IgrError, quoteName } from '../types.js';
-import { compareWithFlows, type ComparisonReport, type TimedIterate } from '../compare.js';
+import { runPrepared, type ComparisonReport, type FlowPointMeasurement, type OptimizerComparison, type PreparedVerification, type TimedIterate } from '../compare.js';
 
 /** A data set split into minibatches: the full loss C and the minibatch losses Ĉ_k. */
 export interface Minibatches {
@@ -246,6 +246,18 @@ export interface SgdReport extends ComparisonReport {
  * C_SGD (key 3), for each ε of the ladder; slopes fitted against ε (expected 2, 2, 3).
  */
 export function verifySgd(problem: SgdProblem, options: SgdVerificationOptions): SgdReport {
+  return runPrepared(prepareSgd(problem, options));
+}
+
+/** What the SGD comparison attaches to each global iterate (`TimedIterate.detail`). */
+interface SgdDetail {
+  averaging: 'exact' | 'sampled';
+  sequences: number;
+  standardError: number;
+}
+
+/** {@link verifySgd} split for parallel runs (see `prepareBackwardError`). */
+export function prepareSgd(problem: SgdProblem, options: SgdVerificationOptions): PreparedVerification<SgdReport> {
   const fn = 'verifySgd';
   const epochs = options.epochs ?? 2;
   if (!Number.isInteger(epochs) || epochs < 1) throw new IgrError(`${fn}: epochs must be an integer ≥ 1, got ${epochs}`);
@@ -259,19 +271,20 @@ export function verifySgd(problem: SgdProblem, options: SgdVerificationOptions):
     ...(options.pairs !== undefined && { pairs: options.pairs }),
     ...(options.seed !== undefined && { seed: options.seed }),
   };
-  const sampled: { averaging: 'exact' | 'sampled'; sequences: number; se: number[] } = { averaging: 'exact', sequences: 0, se: [] };
   const timed = (h: number, k: number, isGlobal: boolean): TimedIterate => {
     const r = sgdMeanIterate(data, start, h, k, averaging);
-    if (isGlobal) {
-      sampled.averaging = r.averaging;
-      sampled.sequences = r.sequences;
-      sampled.se.push(r.standardError);
-    }
-    return { iterate: r.mean, time: k * m * h, steps: k * m, ...(r.averaging === 'sampled' && { standardError: r.standardError }) };
+    const detail: SgdDetail = { averaging: r.averaging, sequences: r.sequences, standardError: r.standardError };
+    return {
+      iterate: r.mean,
+      time: k * m * h,
+      steps: k * m,
+      ...(r.averaging === 'sampled' && { standardError: r.standardError }),
+      ...(isGlobal && { detail }),
+    };
   };
   // The one-epoch mean does not depend on the flow it is compared with: computed once per ε.
   const oneEpoch = new Map<number, TimedIterate>();
-  const report = compareWithFlows({
+  const comparison: OptimizerComparison = {
     problem: problem.name,
     theta0: start,
     hs: options.hs,
@@ -290,19 +303,30 @@ export function verifySgd(problem: SgdProblem, options: SgdVerificationOptions):
     ...(options.tolerance !== undefined && { tolerance: options.tolerance }),
     ...(options.referenceFactor !== undefined && { referenceFactor: options.referenceFactor }),
     ...(options.onProgress && { onProgress: options.onProgress }),
-  });
-  return {
-    ...report,
-    optimizer: {
-      name: 'sgd',
-      batches: m,
-      batchSize: problem.points / m,
-      epochs,
-      averaging: sampled.averaging,
-      sequences: sampled.sequences,
-      standardError: sampled.se,
-    },
   };
+  const finish = (report: ComparisonReport, measurements: readonly FlowPointMeasurement[]): SgdReport => {
+    // One global run per ε (the first flow's measurement carries it), in ladder order; the
+    // averaging is that of the last ε that did not diverge.
+    const first = Math.min(...Object.keys(comparison.flows).map(Number));
+    const details = options.hs.flatMap((_, k) => {
+      const d = measurements.find((x) => x.hIndex === k && x.order === first)?.detail as SgdDetail | undefined;
+      return d === undefined ? [] : [d];
+    });
+    const last = details.at(-1);
+    return {
+      ...report,
+      optimizer: {
+        name: 'sgd',
+        batches: m,
+        batchSize: problem.points / m,
+        epochs,
+        averaging: last?.averaging ?? 'exact',
+        sequences: last?.sequences ?? 0,
+        standardError: details.map((d) => d.standardError),
+      },
+    };
+  };
+  return { comparison, finish };
 }
 
 // ---- built-in problems ---------------------------------------------------------------------
