@@ -50,6 +50,17 @@ export async function bundleSize(contents: string): Promise<BundleSize> {
 
 const kib = (n: number): string => (n / 1024).toFixed(1);
 
+/** Imports of typical uses, each bundled alone. */
+const typicalImports: string[][] = [
+  ['tensor', 'grad', 'hvp'],
+  ['hessianEigs', 'hessianTrace', 'eigh'],
+  ['mlp', 'softmaxCrossEntropy', 'gradientDescent'],
+  ['modifiedTerms', 'modifiedField'],
+  ['verifyBackwardError', 'findProblem'],
+  ['verifyBackwardError', 'renderVerificationReport'],
+  ['truncationStudy', 'principalFlow'],
+];
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const layers = entryLayers(readFileSync(entry, 'utf8'));
   console.log(`igr browser bundle (src/index.ts), esbuild ${version}, --bundle --platform=browser --format=esm --minify; gzip -9`);
@@ -65,6 +76,14 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     full = size;
   }
   console.log(`\ntotal: ${full!.minified} bytes minified, ${full!.gzip} bytes min+gzip (${kib(full!.gzip)} KiB; target 40 KiB)`);
+  // What a consumer ships is what its bundler keeps: the package is `sideEffects: false`, so an
+  // import of a few names tree-shakes the rest away. The whole entry is the worst case.
+  console.log(`\n| a consumer imports (tree-shaken) | minified KiB | min+gzip KiB |`);
+  console.log(`|---|---|---|`);
+  for (const names of typicalImports) {
+    const size = await bundleSize(`import { ${names.join(', ')} } from './index.js';\nconsole.log(${names.join(', ')});`);
+    console.log(`| \`${names.join(', ')}\` | ${kib(size.minified)} | ${kib(size.gzip)} |`);
+  }
   if (process.argv.includes('--modules')) {
     for (const [path, bytes] of Object.entries(full!.modules).sort((a, b) => b[1] - a[1])) {
       if (bytes > 0) console.log(`${String(bytes).padStart(7)}  ${path}`);
