@@ -24,6 +24,9 @@
  *   npx tsx scripts/eos.ts --report [--figures docs/figures]                       # tables (Markdown) and SVG plots from the JSON
  *
  * `--quick` runs 60 steps of one setting per (activation, loss), to measure the cost first.
+ * `--only tanh:mse --hs 0.09,0.11 --windows-every 100 --out FILE` repeats chosen runs (bit for bit:
+ * the measurements do not touch the iterates) with a flow window every 100 steps and no ladders,
+ * for the distances against time; `--report` draws `FILE`s named eos-<data>-windows.json too.
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { grad, tensor, type ScalarFn } from '../src/autodiff/index.js';
@@ -168,7 +171,7 @@ interface LadderPlan {
   at95: boolean;
 }
 
-function runOne(data: Dataset, dataName: string, act: Act, lossKind: LossKind, h: number, steps: number, plan: LadderPlan): EosRun {
+function runOne(data: Dataset, dataName: string, act: Act, lossKind: LossKind, h: number, steps: number, plan: LadderPlan, windowsEvery = 0): EosRun {
   const started = performance.now();
   const sizes = [196, 32, 32, 10];
   const model = mlp({ sizes, activation: act });
@@ -181,6 +184,8 @@ function runOne(data: Dataset, dataName: string, act: Act, lossKind: LossKind, h
   const ladders: Ladder[] = [];
   // Windows: at the start, at the 0.95 step (added when it is met) and at the end.
   const planned = new Set([0, steps - W]);
+  // --windows-every N: a window every N steps besides (the distances against time, densely).
+  if (windowsEvery > 0) for (let k = windowsEvery; k + W <= steps; k += windowsEvery) planned.add(k);
   const open = new Map<number, { theta: Float64Array; hlh: number | null; ladder: boolean }>();
   let reach95: number | null = null;
   let lastHlh: number | null = null;
@@ -263,17 +268,20 @@ async function measure(): Promise<void> {
   const ceSteps = Number(arg('ce-steps') ?? 1000);
   const quick = process.argv.includes('--quick');
   const only = arg('only'); // e.g. tanh:mse
+  const onlyHs = arg('hs')?.split(',').map(Number); // e.g. 0.09,0.11
+  const windowsEvery = Number(arg('windows-every') ?? 0);
   const { train: data } = await loadDataset(dataName, { train: n, test: 10, seed: 0, pool: true });
   const runs: EosRun[] = [];
   const out = arg('out') ?? `scripts/results/eos-${dataName}${quick ? '-quick' : ''}.json`;
   for (const act of ['tanh', 'relu'] as const) {
     for (const loss of ['mse', 'cross-entropy'] as const) {
       if (only && only !== `${act}:${loss}`) continue;
-      const hs = quick ? [LADDERS[act][loss][2]!] : LADDERS[act][loss];
+      const hs = quick ? [LADDERS[act][loss][2]!] : onlyHs ?? LADDERS[act][loss];
       let startLadder = true;
       let ladder95 = true;
       for (const h of hs) {
-        const r = runOne(data, dataName, act, loss, h, quick ? 60 : loss === 'mse' ? steps : ceSteps, { atStart: startLadder, at95: ladder95 });
+        const plan = windowsEvery > 0 ? { atStart: false, at95: false } : { atStart: startLadder, at95: ladder95 };
+        const r = runOne(data, dataName, act, loss, h, quick ? 60 : loss === 'mse' ? steps : ceSteps, plan, windowsEvery);
         startLadder = false;
         if (r.ladders.some((l) => l.start > 0)) ladder95 = false;
         runs.push(r);
@@ -305,9 +313,10 @@ function relative(w: Window | undefined, key: 'gradientFlow' | 'igrFlow'): numbe
 /**
  * Where the edge of stability begins in a run's series: the first measured step with h·λ_max/2 ≥ 0.95,
  * and for a run that starts there (h·λ_max(θ₀)/2 ≥ 0.95: GD is unstable from the start, a catapult
- * throws it to a flatter region) the first such step after the sharpness has fallen below 0.95.
+ * throws it to a flatter region) the first such step after the sharpness has fallen below 0.95, or
+ * step 0 when it never does (at or past the limit throughout).
  */
-function eosOnset(r: EosRun): { step: number | null; catapult: boolean } {
+function eosOnset(r: EosRun): { step: number | null; catapult: boolean; throughout: boolean } {
   const half = r.sharpness.map((p) => ({ step: p.step, x: p.lambdaMax === null ? null : (r.h * p.lambdaMax) / 2 }));
   const catapult = (half[0]?.x ?? 0) >= 0.95;
   let below = !catapult;
@@ -317,9 +326,11 @@ function eosOnset(r: EosRun): { step: number | null; catapult: boolean } {
       if (p.x < 0.95) below = true;
       continue;
     }
-    if (p.x >= 0.95) return { step: p.step, catapult };
+    if (p.x >= 0.95) return { step: p.step, catapult, throughout: false };
   }
-  return { step: null, catapult };
+  // A run that starts past the limit and never comes below 0.95 sits at the edge from its first step.
+  if (catapult && !below) return { step: 0, catapult, throughout: true };
+  return { step: null, catapult, throughout: false };
 }
 
 /** Mean, sd, min and max of h·λ_max/2 from `from` on, and the fraction of steps whose loss rose. */
@@ -357,7 +368,14 @@ function report(): void {
       const pair = (w: Window | undefined) => (w ? `${e2(relative(w, 'gradientFlow'))} / ${e2(relative(w, 'igrFlow'))}` : '—');
       const status = r.diverged ? `diverged at step ${r.diverged.step}` : e2(r.finalLoss);
       const lastHalf = r.sharpness.at(-1)?.lambdaMax;
-      const onsetText = onset.step === null ? (onset.catapult ? 'never (after a catapult)' : 'never') : `${onset.step}${onset.catapult ? ' (after a catapult)' : ''}`;
+      const onsetText =
+        onset.step === null
+          ? onset.catapult
+            ? 'never (after a catapult)'
+            : 'never'
+          : onset.throughout
+            ? '0 (never below)'
+            : `${onset.step}${onset.catapult ? ' (after a catapult)' : ''}`;
       console.log(
         `| ${r.activation}, ${r.loss} | ${r.h} | ${r.steps} | ${f2(((r.lambda0 ?? NaN) * r.h) / 2)} | ${onsetText} | ${after ? `${f3(after.mean)} ± ${f3(after.sd)} (${f2(after.min)}–${f2(after.max)})` : '—'} | ${after?.rises === null || after === null ? '—' : `${(100 * after.rises).toFixed(0)}%`} | ${status} | ${lastHalf === null || lastHalf === undefined ? '—' : f2((r.h * lastHalf) / 2)} | ${pair(w0)} | ${pair(wEnd)}${wEnd ? ` (k=${wEnd.start})` : ''} |`,
       );
@@ -382,6 +400,31 @@ function report(): void {
         `${runs.every((r) => r.sharpness.every((p) => p.converged)) ? 'every measurement converged' : `${runs.reduce((s, r) => s + r.sharpness.filter((p) => !p.converged).length, 0)} measurements did not converge`}; ` +
         `flow references ${runs.reduce((s, r) => s + r.flowEvaluations, 0)} field evaluations; ${runs.reduce((s, r) => s + r.seconds, 0).toFixed(0)} s in all.`,
     );
+    const dense = `scripts/results/eos-${dataName}-windows.json`;
+    if (existsSync(dense)) {
+      const extra = JSON.parse(readFileSync(dense, 'utf8')) as { runs: EosRun[]; command: string };
+      console.log(`\nDense windows: \`${extra.command}\` (the same runs, a window every few steps; distance / GD travel over 5 steps):\n`);
+      for (const r of extra.runs) {
+        const ws = [...r.windows].sort((a, b) => a.start - b.start);
+        console.log(`- ${r.activation}, ${r.loss}, h = ${r.h} (EoS from step ${eosOnset(r).step ?? 'never'}): ` + ws.map((w) => `k=${w.start} (hλ/2 ${f2(w.hLambdaHalf)}): ${e2(relative(w, 'gradientFlow'))} / ${e2(relative(w, 'igrFlow'))}`).join('; '));
+      }
+      for (const g of [...new Set(extra.runs.map((r) => `${r.activation}:${r.loss}`))]) {
+        const rs = extra.runs.filter((r) => `${r.activation}:${r.loss}` === g);
+        const [act, loss] = g.split(':');
+        const slug = `eos-${dataName}-${act}-${loss === 'cross-entropy' ? 'ce' : 'mse'}-windows`;
+        const plot = new Plot({ title: `${dataName} ${act} ${loss}: GD ${W} steps from θ_k against the flows from θ_k`, x: { kind: 'linear', label: 'step k of the window start' }, y: { kind: 'log', label: 'distance / GD travel' }, id: slug, width: 520, height: 340 });
+        rs.forEach((r, i) => {
+          const color = ORDER_COLORS[(i + 2) % ORDER_COLORS.length]!;
+          const ws = [...r.windows].sort((a, b) => a.start - b.start);
+          const pick = (key: 'gradientFlow' | 'igrFlow') => ws.map((w) => [w.start, relative(w, key)] as const).filter((p): p is readonly [number, number] => p[1] !== null && p[1] > 0);
+          plot.add({ name: `h = ${r.h}: gradient flow`, points: pick('gradientFlow'), color, marker: 'circle' });
+          plot.add({ name: `h = ${r.h}: IGR flow`, points: pick('igrFlow'), color, marker: 'square', dash: '4,3', hollow: true });
+          const onset = eosOnset(r).step;
+          if (onset !== null) plot.note(`h = ${r.h}: h·λ_max/2 ≥ 0.95 from step ${onset}`);
+        });
+        writeFileSync(`${figures}/${slug}.svg`, plot.toSvg() + '\n');
+      }
+    }
     const groups = [...new Set(runs.map((r) => `${r.activation}:${r.loss}`))];
     for (const g of groups) {
       const rs = runs.filter((r) => `${r.activation}:${r.loss}` === g);
