@@ -385,15 +385,17 @@ function report(): void {
     console.log('| activation, loss | h | steps | hλ₀/2 | hλ/2 ≥ 0.95 from step | hλ/2 after it: mean ± sd (min–max) | loss rises after it | final train E | hλ/2 at the end | GF / IGR distance, window at step 0 | GF / IGR distance, last window |');
     console.log('|---|---:|---:|---:|---:|---|---:|---:|---:|---|---|');
     for (const r of runs) {
-      const onset = eosOnset(r);
+      // A diverged run has no edge of stability to speak of: only its divergence step is shown.
+      const onset = r.diverged ? { step: null, catapult: false, throughout: false } : eosOnset(r);
       const after = onset.step === null ? null : afterOnset(r, onset.step);
       const w0 = r.windows.find((w) => w.start === 0);
       const wEnd = [...r.windows].sort((a, b) => b.start - a.start)[0];
       const pair = (w: Window | undefined) => (w ? `${e2(relative(w, 'gradientFlow'))} / ${e2(relative(w, 'igrFlow'))}` : '—');
       const status = r.diverged ? `diverged at step ${r.diverged.step}` : e2(r.finalLoss);
       const lastHalf = r.sharpness.at(-1)?.lambdaMax;
-      const onsetText =
-        onset.step === null
+      const onsetText = r.diverged
+        ? '— (diverged)'
+        : onset.step === null
           ? onset.catapult
             ? 'never (after a catapult)'
             : 'never'
