@@ -1,6 +1,7 @@
 /**
  * Turns `igr sweep` JSON lines into the Markdown tables of EXPERIMENTS.md:
- * one table per experiment, mean ± sd over seeds.
+ * one table per experiment, mean ± sd over seeds (with λ_max, h·λ_max/2 and the Hessian trace at
+ * the end point when the records carry them).
  *
  *   npx tsx scripts/sweep-table.ts results/lr.jsonl [more.jsonl ...]
  */
@@ -19,6 +20,9 @@ function cell(s: MeanSd, format: (x: number) => string = (x) => sig(x)): string 
 }
 
 const pct = (x: number) => (x * 100).toFixed(1);
+
+/** Whether the records carry λ_max and the trace at the end point (igr sweep since issue 12): then three more columns. */
+let curvature = false;
 
 function row(r: SummaryRow): string {
   const status =
@@ -40,6 +44,7 @@ function row(r: SummaryRow): string {
     cell(r.rIGOverE),
     ...r.perturbation.map((p) => cell(p.trainLossIncrease)),
     ...r.perturbation.map((p) => cell(p.testAccuracyDrop, pct)),
+    ...(curvature ? [cell(r.lambdaMax, (x) => x.toFixed(3)), cell(r.hLambdaHalf, (x) => x.toFixed(2)), cell(r.trace, (x) => x.toFixed(1))] : []),
   ].join(' | ');
 }
 
@@ -49,6 +54,7 @@ const records: SweepRecord[] = process.argv
   .map((l) => JSON.parse(l) as SweepRecord)
   .sort((a, b) => a.id - b.id);
 const rows = summarize(records);
+curvature = rows.some((r) => r.lambdaMax.n > 0);
 for (const experiment of new Set(rows.map((r) => r.experiment))) {
   const mine = rows.filter((r) => r.experiment === experiment);
   const sigmas = mine[0]!.perturbation.map((p) => p.sigma);
@@ -65,6 +71,7 @@ for (const experiment of new Set(rows.map((r) => r.experiment))) {
     'R_IG / E',
     ...sigmas.map((s) => `ΔE (σ=${s})`),
     ...sigmas.map((s) => `Δacc pts (σ=${s})`),
+    ...(curvature ? ['λ_max', 'h·λ_max/2', 'trace'] : []),
   ];
   const seconds = records.filter((r) => r.config.experiment === experiment).reduce((s, r) => s + r.seconds, 0);
   console.log(`\n**${experiment}** (${mine.reduce((s, r) => s + r.runs, 0)} runs, ${seconds.toFixed(0)} s of training in total)\n`);

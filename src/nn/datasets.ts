@@ -22,8 +22,8 @@ export interface Dataset {
   task: 'classification' | 'regression';
 }
 
-/** Names of the data sets {@link loadDataset} knows; `mnist` lives in `./mnist.ts`. */
-export const datasets = ['moons', 'spirals', 'teacher', 'mnist'] as const;
+/** Names of the data sets {@link loadDataset} knows; `mnist` lives in `./mnist.ts`, `fashion` (Fashion-MNIST) in `./fashion.ts`. */
+export const datasets = ['moons', 'spirals', 'teacher', 'mnist', 'fashion'] as const;
 export type DatasetName = (typeof datasets)[number];
 
 export function checkCount(where: string, name: string, value: number, min = 1): void {

@@ -58,8 +58,13 @@ export interface TrainOptions {
   optimizer: OptimizerSpec;
   /** Number of parameter updates. */
   steps: number;
-  /** Called with each step's loss (before that step's update) and with the final loss at `step = steps`. */
-  onStep?: (step: number, loss: number) => void;
+  /**
+   * Called with each step's loss (before that step's update) and with the final loss at
+   * `step = steps`, and with the parameters θ_step that loss belongs to (the optimiser's own
+   * array: read it during the call, copy it to keep it; do not modify it). A measurement along
+   * training (the sharpness of `igr train --sharpness-every`) hooks in here.
+   */
+  onStep?: (step: number, loss: number, params: Float64Array) => void;
   /** Record the loss every `record` steps (default 1); the final loss is always recorded. */
   record?: number;
   /** Loss above `explodeFactor · max(|E(θ₀)|, 1)` means divergence (default {@link DEFAULT_EXPLODE_FACTOR}). */
@@ -282,7 +287,7 @@ export function train(options: TrainOptions): TrainResult {
       losses.push(value);
       lossSteps.push(step);
     }
-    onStep?.(step, value);
+    onStep?.(step, value, theta);
   };
 
   if (spec.kind === 'sgd' && reference === undefined) {
@@ -372,7 +377,7 @@ export function train(options: TrainOptions): TrainResult {
   } else if (!diverged) {
     finalLoss = fullLoss(theta);
     if (!check(n, finalLoss)) finalLoss = NaN;
-    else if (!stopped) onStep?.(n, finalLoss);
+    else if (!stopped) onStep?.(n, finalLoss, theta);
   }
   if (!Number.isNaN(finalLoss)) {
     // The last recorded loss is the full-batch loss at the final parameters.

@@ -4,6 +4,7 @@
  */
 import { datasets, splitDataset, spirals, teacherStudent, twoMoons, type Dataset, type DatasetName } from './datasets.js';
 import { loadMnist, type MnistSource } from './mnist.js';
+import { loadFashionMnist, type FashionMnistSource } from './fashion.js';
 
 /**
  * Where the data sets that are read rather than generated come from. The core cannot read
@@ -13,6 +14,8 @@ import { loadMnist, type MnistSource } from './mnist.js';
 export interface DataSources {
   /** The MNIST digits (e.g. `mnistPackageSource` from `igr/node`). */
   mnist?: () => MnistSource | Promise<MnistSource>;
+  /** Fashion-MNIST's four IDX files (e.g. `fashionMnistFileSource` from `igr/node`). */
+  fashion?: () => FashionMnistSource | Promise<FashionMnistSource>;
 }
 
 /** Options of {@link loadDataset}; each data set reads the ones that concern it. */
@@ -29,9 +32,9 @@ export interface LoadDatasetOptions {
   /** teacher: input width (default 8) and the teacher's hidden + output widths (default [16, 1]). */
   inputDim?: number;
   teacherSizes?: number[];
-  /** mnist: 2×2 average pooling to 14×14. */
+  /** mnist, fashion: 2×2 average pooling to 14×14. */
   pool?: boolean;
-  /** Sources of the data sets read from files (mnist); see {@link DataSources}. */
+  /** Sources of the data sets read from files (mnist, fashion); see {@link DataSources}. */
   sources?: DataSources;
 }
 
@@ -58,6 +61,16 @@ export async function loadDataset(name: string, options: LoadDatasetOptions): Pr
       );
     }
     return loadMnist({ train, test, seed, pool: options.pool ?? false, source });
+  }
+  if (name === 'fashion') {
+    const source = await options.sources?.fashion?.();
+    if (source === undefined) {
+      throw new Error(
+        "loadDataset('fashion'): no source for the Fashion-MNIST files; in Node pass { sources: nodeDataSources } " +
+          "or call loadDataset from 'igr/node', which reads Debian's dataset-fashion-mnist package",
+      );
+    }
+    return loadFashionMnist({ train, test, seed, pool: options.pool ?? false, source });
   }
   for (const [key, v] of [['train', train], ['test', test]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`loadDataset('${name}'): ${key} must be a positive integer, got ${v}`);

@@ -4,10 +4,12 @@
  */
 import { loadDataset as loadDatasetFrom, type DataSources, type Dataset, type LoadDatasetOptions } from '../nn/index.js';
 import { mnistPackageSource } from './mnist.js';
+import { fashionMnistFileSource } from './fashion.js';
 
 /** Every file-backed data set igr knows, read in Node. */
 export const nodeDataSources: DataSources = {
   mnist: () => mnistPackageSource(),
+  fashion: () => fashionMnistFileSource(),
 };
 
 /** `loadDataset` of the core with {@link nodeDataSources} as the default sources. */

@@ -1,6 +1,8 @@
 /**
  * The HTML report of `igr sweep --report DIR`: per experiment, test accuracy, R_IG / E, the
- * slope |∇E| and robustness to parameter perturbations against the learning rate, one series
+ * slope |∇E|, robustness to parameter perturbations and, where the records carry them, the
+ * curvature at the end point (λ_max with the line 2/h where GD loses stability, and the Hessian
+ * trace) against the learning rate, one series
  * per variant (optimiser, μ, widths), each point the mean over seeds with a ± one standard
  * deviation bar, so EGR is drawn beside GD; and the tables behind the plots.
  */
@@ -39,6 +41,8 @@ interface Metric {
   title: string;
   axis: 'linear' | 'log';
   value: (r: SweepRecord) => number | null;
+  /** Draw 2/h, the λ_max at which gradient descent loses stability, across the learning rates. */
+  stabilityLine?: boolean;
 }
 
 /** The largest perturbation size in the records (robustness is plotted at it; the table has all). */
@@ -62,6 +66,12 @@ function metrics(records: readonly SweepRecord[]): Metric[] {
     } else {
       list.push({ key: 'robustness', title: `train-loss increase at σ=${sigma}`, axis: 'log', value: (r) => at(r)?.trainLossIncrease ?? null });
     }
+  }
+  if (records.some((r) => typeof r.curvature?.lambdaMax === 'number')) {
+    list.push({ key: 'lambdaMax', title: 'λ_max at the end (dashed: 2/h)', axis: 'log', value: (r) => r.curvature?.lambdaMax ?? null, stabilityLine: true });
+  }
+  if (records.some((r) => typeof r.curvature?.trace === 'number')) {
+    list.push({ key: 'trace', title: 'Hessian trace at the end (Hutchinson)', axis: 'log', value: (r) => r.curvature?.trace ?? null });
   }
   return list;
 }
@@ -118,6 +128,13 @@ export function sweepPlot(experiment: string, records: readonly SweepRecord[], m
     }
     plot.add({ name: variant, points, bars, color: ORDER_COLORS[k % ORDER_COLORS.length]!, marker: MARKERS[k % MARKERS.length], kind: 'metric' });
   });
+  if (metric.stabilityLine) {
+    const lrs = [...new Set(ok.map((r) => r.config.lr))].sort((a, b) => a - b);
+    if (lrs.length > 0) {
+      const points = (lrs.length > 1 ? lrs : [lrs[0]! / 1.5, lrs[0]! * 1.5]).map((h) => [h, 2 / h] as [number, number]);
+      plot.add({ name: '2/h (GD stability limit)', points, color: '#555', dash: '6,4', width: 1, kind: 'stability' });
+    }
+  }
   return plot;
 }
 
@@ -132,6 +149,7 @@ function experimentTable(experiment: string, records: readonly SweepRecord[]): s
   const { variants, byVariant } = groups(ok);
   const sigmas = [...new Set(ok.flatMap((r) => r.perturbation.map((p) => p.sigma)))].sort((a, b) => a - b);
   const classification = ok.some((r) => r.testAccuracy !== null);
+  const curvature = ok.some((r) => r.curvature !== undefined && r.curvature !== null);
   const headers = [
     'variant',
     'h',
@@ -142,6 +160,7 @@ function experimentTable(experiment: string, records: readonly SweepRecord[]): s
     'R_IG/E',
     '|∇E|',
     ...sigmas.flatMap((s) => [`ΔE train σ=${s}`, ...(classification ? [`acc drop σ=${s}`] : [])]),
+    ...(curvature ? ['λ_max', 'h·λ_max/2', 'trace ± stderr'] : []),
   ];
   const rows: Cell[][] = [];
   for (const v of variants) {
@@ -160,6 +179,13 @@ function experimentTable(experiment: string, records: readonly SweepRecord[]): s
           meanSdCell(g.runs.map((r) => at(r, s)?.trainLossIncrease ?? null)),
           ...(classification ? [meanSdCell(g.runs.map((r) => at(r, s)?.testAccuracyDrop ?? null))] : []),
         ]),
+        ...(curvature
+          ? [
+              meanSdCell(g.runs.map((r) => r.curvature?.lambdaMax ?? null)),
+              meanSdCell(g.runs.map((r) => (typeof r.curvature?.lambdaMax === 'number' ? (g.lr * r.curvature.lambdaMax) / 2 : null))),
+              meanSdCell(g.runs.map((r) => r.curvature?.trace ?? null)),
+            ]
+          : []),
       ]);
     }
   }

@@ -132,7 +132,7 @@ describe('igr sweep', () => {
     ['non-positive μ', [...tiny, '--optimizer', 'egr', '--lr', '0.1', '--mu', '0.1,-2'], '--mu must be positive, got -2'],
     ['non-positive width', [...tiny, '--lr', '0.1', '--widths', '8,0'], '--widths must be an integer ≥ 1, got 0'],
     ['unknown optimizer', [...tiny, '--lr', '0.1', '--optimizer', 'lbfgs'], "unknown optimizer 'lbfgs': valid optimizers are gd, sgd, momentum, egr"],
-    ['unknown data set', ['--lr', '0.1', '--data', 'imagenet'], "unknown data set 'imagenet': valid data sets are mnist, moons, spirals, teacher"],
+    ['unknown data set', ['--lr', '0.1', '--data', 'imagenet'], "unknown data set 'imagenet': valid data sets are mnist, fashion, moons, spirals, teacher"],
     ['sizes not matching', ['--lr', '0.1', '--data', 'moons', '--sizes', '3,8,2'], 'sizes 3,8,2 do not match the data set moons'],
     ['a repeated seed', ['--seeds', '1,1'], '--seeds lists a seed twice'],
     ['an unwritable --out', [...tiny, '--lr', '0.1', '--out', join(dir, 'no', 'such', 'dir', 'x.jsonl')], 'cannot write there'],

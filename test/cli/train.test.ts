@@ -37,7 +37,7 @@ describe('igr train', () => {
   });
 
   const bad: [string, string[], string][] = [
-    ['unknown data set', ['--data', 'cifar'], "unknown data set 'cifar': valid data sets are mnist, moons, spirals, teacher"],
+    ['unknown data set', ['--data', 'cifar'], "unknown data set 'cifar': valid data sets are mnist, fashion, moons, spirals, teacher"],
     ['unknown activation', ['--activation', 'swish'], "unknown activation 'swish': valid activations are tanh, relu, softplus, gelu"],
     ['unknown optimizer', ['--optimizer', 'adam'], "unknown optimizer 'adam': valid optimizers are gd, sgd, momentum, egr"],
     ['zero learning rate', ['--lr', '0'], '--lr must be positive, got 0'],

@@ -17,7 +17,7 @@ function invalid(overrides: Partial<RunConfig>): () => RunConfig {
 
 describe('run configuration: bad input names the field and the valid choices', () => {
   it('unknown data set, activation, optimizer, init and hvp mode list the valid ones', () => {
-    expect(invalid({ data: 'cifar' as never })).toThrow("unknown data set 'cifar': valid data sets are mnist, moons, spirals, teacher");
+    expect(invalid({ data: 'cifar' as never })).toThrow("unknown data set 'cifar': valid data sets are mnist, fashion, moons, spirals, teacher");
     expect(invalid({ activation: 'swish' as never })).toThrow("unknown activation 'swish': valid activations are tanh, relu, softplus, gelu");
     expect(invalid({ optimizer: 'adam' as never })).toThrow("unknown optimizer 'adam': valid optimizers are gd, sgd, momentum, egr");
     expect(invalid({ init: 'zeros' as never })).toThrow("unknown init 'zeros': valid inits are lecun, glorot, he");

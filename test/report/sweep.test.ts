@@ -29,6 +29,25 @@ describe('sweep report', () => {
     expect(html).toContain('test-accuracy drop at σ=0.05');
   });
 
+  it('records with end-point curvature add λ_max (with the 2/h line) and the trace against h', () => {
+    const records = sweepRecords().map((r) =>
+      r.status === 'ok'
+        ? { ...r, curvature: { lambdaMax: 1 / r.config.lr, lambdaMaxResidual: 1e-9, trace: 20 / r.config.lr, traceStderr: 1, traceSamples: 20, hvps: 40 } }
+        : { ...r, curvature: null },
+    );
+    const html = renderSweepReport(records, { command: 'igr sweep', generated: new Date(0) });
+    expect(html.match(/<svg /g)).toHaveLength(6);
+    const lambda = html.slice(html.indexOf('id="experiment-0-lambdaMax"'));
+    const svg = lambda.slice(0, lambda.indexOf('</svg>'));
+    expect(svg).toContain('data-series="GD [32]" data-points="3"');
+    expect(svg).toContain('data-series="2/h (GD stability limit)" data-points="3"');
+    expect(html).toContain('id="experiment-0-trace"');
+    // h·λ_max/2 = 0.5 at every h in this fixture
+    expect(html).toContain('<th>h·λ_max/2</th>');
+    // old records without the field draw no curvature plot
+    expect(renderSweepReport(sweepRecords(), { command: 'igr sweep', generated: new Date(0) })).not.toContain('lambdaMax');
+  });
+
   it('tables hold mean ± sd over seeds and list the run that diverged', () => {
     const records = sweepRecords();
     const html = renderSweepReport(records, { command: 'igr sweep', generated: new Date(0) });

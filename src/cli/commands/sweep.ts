@@ -8,10 +8,22 @@ import { closeSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
 import { parseOptions } from '../args.js';
 import { UsageError, type Command, type CliIO } from '../command.js';
 import { formatFixed, formatScientific, formatTable, toJsonLine } from '../format.js';
-import { checkMemory, configFromOptions, givenRunOptions, integer, list, maxMemorySpec, positiveNumber, runOptionSpecs, runOptionsHelpText } from '../sweep/options.js';
+import {
+  checkMemory,
+  configFromOptions,
+  endCurvatureFromOptions,
+  givenRunOptions,
+  integer,
+  list,
+  maxMemorySpec,
+  positiveNumber,
+  runOptionSpecs,
+  runOptionsHelpText,
+  traceSamplesSpec,
+} from '../sweep/options.js';
 import { defaultWorkers, runPool } from '../../node/pool.js';
 import { ProgressLine } from '../sweep/progress.js';
-import { expandGrid } from '../../igr/experiments/config.js';
+import { DEFAULT_SWEEP_TRACE_SAMPLES, expandGrid } from '../../igr/experiments/config.js';
 import { presetConfigs, presetDescriptions, presetNames, type PresetName } from '../../igr/experiments/presets.js';
 import { summarize, type MeanSd, type SummaryRow } from '../../igr/experiments/summary.js';
 import type { RunConfig, SweepRecord } from '../../igr/experiments/types.js';
@@ -35,6 +47,8 @@ ${runOptionsHelpText({
   'max-memory': '  --max-memory SIZE      refuse a sweep whose largest run × the runs at once is estimated above SIZE (e.g. 8G; default 2 GiB)',
 })}
 
+  --trace-samples N      at each run's end: λ_max by Lanczos and the Hutchinson trace with N probes
+                         (default ${DEFAULT_SWEEP_TRACE_SAMPLES}; 0: λ_max only); with a preset too
   --seeds LIST           seeds, e.g. 0,1,2 (default 0,1,2)
   --workers N            worker threads (default: the number of cores, here ${defaultWorkers()})
   --json                 one JSON line per run on stdout (in completion order; "id" is the run's index)
@@ -52,6 +66,7 @@ is 1 at the end. Each option is given once. Exit code 2: bad usage.
 const sweepOptionSpecs = {
   ...runOptionSpecs,
   ...maxMemorySpec,
+  ...traceSamplesSpec,
   preset: { type: 'string' },
   quick: { type: 'boolean' },
   widths: { type: 'string' },
@@ -63,8 +78,13 @@ const sweepOptionSpecs = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** The run configurations the parsed options describe. */
+/** The run configurations the parsed options describe, each measuring λ_max and the trace at its end (`--trace-samples`). */
 export function sweepConfigs(values: Record<string, string | boolean | undefined>): RunConfig[] {
+  const endCurvature = endCurvatureFromOptions(values, DEFAULT_SWEEP_TRACE_SAMPLES);
+  return gridConfigs(values).map((c) => ({ ...c, endCurvature }));
+}
+
+function gridConfigs(values: Record<string, string | boolean | undefined>): RunConfig[] {
   const seeds = values.seeds !== undefined ? list('seeds', values.seeds as string, (o, t) => integer(o, t, 0)) : [0, 1, 2];
   if (new Set(seeds).size !== seeds.length) throw new UsageError(`--seeds lists a seed twice: ${values.seeds}`);
   const grid = ['lr', 'widths', 'mu'].filter((n) => values[n] !== undefined);
@@ -106,6 +126,7 @@ const pct = (x: number | null) => formatFixed(x === null ? null : x * 100, 1);
 /** The table of one experiment's rows (means ± sd over seeds). */
 export function formatSummary(rows: readonly SummaryRow[]): string {
   const sigmas = rows[0]?.perturbation.map((p) => p.sigma) ?? [];
+  const curvature = rows.some((r) => r.lambdaMax.n > 0);
   const header = [
     'optimizer',
     'width',
@@ -120,6 +141,7 @@ export function formatSummary(rows: readonly SummaryRow[]): string {
     'R_IG/E',
     ...sigmas.map((s) => `ΔE σ=${s}`),
     ...sigmas.map((s) => `Δacc σ=${s}`),
+    ...(curvature ? ['λ_max', 'h·λ_max/2', 'trace'] : []),
   ];
   const body = rows.map((r) => {
     const status =
@@ -141,6 +163,7 @@ export function formatSummary(rows: readonly SummaryRow[]): string {
       meanSd(r.rIGOverE, sci),
       ...r.perturbation.map((p) => meanSd(p.trainLossIncrease, sci)),
       ...r.perturbation.map((p) => meanSd(p.testAccuracyDrop, pct)),
+      ...(curvature ? [meanSd(r.lambdaMax, sci), meanSd(r.hLambdaHalf, (x) => formatFixed(x, 3)), meanSd(r.trace, sci)] : []),
     ];
   });
   return formatTable(header, body, { align: header.map((_, i) => (i < 2 ? 'left' : 'right')) });

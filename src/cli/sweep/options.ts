@@ -7,6 +7,9 @@
 import { UsageError } from '../command.js';
 import {
   DEFAULT_MAX_RUN_BYTES,
+  DEFAULT_MAX_SHARPNESS_HVPS,
+  MAX_SHARPNESS_K,
+  MAX_TRACE_SAMPLES,
   ExperimentConfigError,
   describeMemory,
   formatBytes,
@@ -15,7 +18,7 @@ import {
   makeRunConfig,
   validateRunConfig,
 } from '../../igr/experiments/config.js';
-import type { RunConfig, StopRule } from '../../igr/experiments/types.js';
+import type { EndCurvatureSpec, RunConfig, StopRule } from '../../igr/experiments/types.js';
 
 /** parseArgs definitions of the options that describe one run. */
 export const runOptionSpecs = {
@@ -28,6 +31,7 @@ export const runOptionSpecs = {
   sizes: { type: 'string' },
   activation: { type: 'string' },
   init: { type: 'string' },
+  loss: { type: 'string' },
   optimizer: { type: 'string' },
   lr: { type: 'string' },
   mu: { type: 'string' },
@@ -42,7 +46,16 @@ export const runOptionSpecs = {
   sigmas: { type: 'string' },
   draws: { type: 'string' },
   record: { type: 'string' },
+  'sharpness-every': { type: 'string' },
+  'sharpness-k': { type: 'string' },
+  'max-hvps': { type: 'string' },
 } as const;
+
+/**
+ * `--trace-samples N`: the curvature measured at the end point (λ_max, and the Hutchinson trace
+ * with N ≥ 2 probes). A measurement, not a property of the runs, so a preset takes it too.
+ */
+export const traceSamplesSpec = { 'trace-samples': { type: 'string' } } as const;
 
 /** `--max-memory SIZE`: not a property of a run (nor of a preset's grid), a bound on what this machine may spend. */
 export const maxMemorySpec = { 'max-memory': { type: 'string' } } as const;
@@ -54,13 +67,14 @@ export const runOptionNames = Object.keys(runOptionSpecs);
 
 /** Help lines of the run options, one per option (a line may describe two), in the order shown. */
 const RUN_OPTION_HELP: readonly (readonly [options: readonly string[], line: string])[] = [
-  [['data'], '  --data NAME            mnist | moons | spirals | teacher (default mnist)'],
-  [['train', 'test'], '  --train N --test N     training / test examples (default 1000 / 2000; MNIST: disjoint seeded subsets of 10,000 digits)'],
+  [['data'], '  --data NAME            mnist | fashion | moons | spirals | teacher (default mnist; fashion: Fashion-MNIST, Debian package dataset-fashion-mnist)'],
+  [['train', 'test'], '  --train N --test N     training / test examples (default 1000 / 2000; MNIST: disjoint seeded subsets of 10,000 digits; fashion: of its 60,000 / 10,000)'],
   [['data-seed'], '  --data-seed N          seed of the data split (default 0)'],
-  [['full-res'], '  --full-res             MNIST at 28×28 instead of 2×2-average-pooled 14×14'],
+  [['full-res'], '  --full-res             MNIST and fashion at 28×28 instead of 2×2-average-pooled 14×14'],
   [['hidden', 'sizes'], '  --hidden W[,W...]      hidden widths (default 64)   | --sizes IN,W...,OUT  full widths, checked against the data'],
   [['activation'], '  --activation NAME      tanh | relu | softplus | gelu (default tanh)'],
   [['init'], '  --init NAME            lecun | glorot | he (default lecun)'],
+  [['loss'], '  --loss NAME            cross-entropy | mse (default: cross-entropy for classification, mse for regression; mse on classes: (1/2N)Σ|f − e_y|², one-hot)'],
   [['optimizer'], '  --optimizer NAME       gd | sgd | momentum | egr (default gd)'],
   [['lr'], '  --lr H                 learning rate h > 0 (default 0.1)'],
   [['mu', 'hvp'], '  --mu M --hvp MODE      EGR: weight μ > 0 of μ|∇E|², and exact | finite-difference (default exact)'],
@@ -71,6 +85,9 @@ const RUN_OPTION_HELP: readonly (readonly [options: readonly string[], line: str
                          --time T [--max-steps N]         the same training time T = h·steps at every h`],
   [['sigmas', 'draws'], '  --sigmas S[,S...]      perturbation sizes σ of θ + σε (default 0.01,0.03,0.1)   --draws N  draws per σ (default 5)'],
   [['record'], '  --record N             record the training loss every N steps in the JSON line (default 0: off)'],
+  [['sharpness-every', 'sharpness-k', 'max-hvps'], `  --sharpness-every N    λ_max of the Hessian by Lanczos every N steps and at the end, printed as h·λ_max/2 (1 = GD's stability limit)
+  --sharpness-k K        the top K eigenvalues per measurement (default 1, at most ${MAX_SHARPNESS_K})
+  --max-hvps N           refuse a run whose measurements may take more than N HVPs (default ${DEFAULT_MAX_SHARPNESS_HVPS})`],
   [['max-memory'], `  --max-memory SIZE      refuse a run whose estimated memory exceeds SIZE (e.g. 512M, 8G; default ${DEFAULT_MAX_MEMORY_TEXT})`],
 ];
 
@@ -149,6 +166,18 @@ export function configFromOptions(values: Values, experiment: string): RunConfig
   if (s('beta') !== undefined) overrides.beta = number('beta', s('beta')!);
   if (s('seed') !== undefined) overrides.seed = nonNegativeInteger('seed', s('seed')!);
   if (s('record') !== undefined) overrides.recordEvery = nonNegativeInteger('record', s('record')!);
+  if (s('loss') !== undefined) overrides.loss = s('loss') as RunConfig['loss'];
+  if (s('sharpness-every') !== undefined) {
+    const k = s('sharpness-k') !== undefined ? integer('sharpness-k', s('sharpness-k')!, 1) : 1;
+    if (k > MAX_SHARPNESS_K) throw new UsageError(`--sharpness-k must be at most ${MAX_SHARPNESS_K}, got ${s('sharpness-k')}`);
+    overrides.sharpness = {
+      every: positiveInteger('sharpness-every', s('sharpness-every')!),
+      k,
+      maxHvps: s('max-hvps') !== undefined ? positiveInteger('max-hvps', s('max-hvps')!) : DEFAULT_MAX_SHARPNESS_HVPS,
+    };
+  } else {
+    for (const o of ['sharpness-k', 'max-hvps']) if (s(o) !== undefined) throw new UsageError(`--${o} goes with --sharpness-every N`);
+  }
 
   const stops = ['target-loss', 'steps', 'time'].filter((n) => s(n) !== undefined);
   if (stops.length > 1) throw new UsageError(`give at most one stopping rule, got ${stops.map((n) => `--${n}`).join(' and ')}`);
@@ -186,6 +215,20 @@ export function configFromOptions(values: Values, experiment: string): RunConfig
     if (error instanceof ExperimentConfigError) throw new UsageError(error.message);
     throw error;
   }
+}
+
+/**
+ * The end-point curvature `--trace-samples N` asks for: λ_max, and the Hutchinson trace with N ≥ 2
+ * probes (0: λ_max only). Absent: `fallback` probes (igr sweep's default), or nothing when null.
+ */
+export function endCurvatureFromOptions(values: Values, fallback: number | null): EndCurvatureSpec | null {
+  const text = values['trace-samples'];
+  if (typeof text !== 'string') return fallback === null ? null : { traceSamples: fallback };
+  const n = integer('trace-samples', text, 0);
+  if (n === 1 || n > MAX_TRACE_SAMPLES) {
+    throw new UsageError(`--trace-samples must be 0 (λ_max only) or an integer in 2..${MAX_TRACE_SAMPLES}, got ${text}`);
+  }
+  return { traceSamples: n };
 }
 
 /** `512M`, `8G`, `2.5GiB`, `1073741824`: a byte count (binary units), else a UsageError. */

@@ -3,11 +3,16 @@
  * errors that name the problem and the valid choices, the input/output widths
  * each data set implies, and grid expansion (learning rates × seeds × widths × μ).
  */
-import { activations, egrHvpModes, inits, optimizers } from '../../nn/index.js';
-import type { DataName, OptimizerKind, RunConfig, StopRule } from './types.js';
+import { FASHION_MNIST_TEST, FASHION_MNIST_TRAIN, activations, egrHvpModes, inits, lossKinds, optimizers } from '../../nn/index.js';
+import type { DataName, OptimizerKind, RunConfig, SharpnessSpec, StopRule } from './types.js';
 
 /** Data sets a run can use, in the order error messages list them. */
-export const dataNames: readonly DataName[] = ['mnist', 'moons', 'spirals', 'teacher'];
+export const dataNames: readonly DataName[] = ['mnist', 'fashion', 'moons', 'spirals', 'teacher'];
+
+/** The data sets of 28×28 images (MNIST, Fashion-MNIST), which `pool` reduces to 14×14. */
+export function isImageData(data: DataName): data is 'mnist' | 'fashion' {
+  return data === 'mnist' || data === 'fashion';
+}
 /** Optimisers a run can use: src/nn's optimiser kinds. */
 export const optimizerKinds: readonly OptimizerKind[] = optimizers;
 
@@ -66,6 +71,7 @@ export function makeRunConfig(overrides: Partial<RunConfig> = {}): RunConfig {
 export function dataShape(config: Pick<RunConfig, 'data' | 'pool'>): { inputDim: number; outputDim: number } {
   switch (config.data) {
     case 'mnist':
+    case 'fashion':
       return { inputDim: config.pool ? 14 * 14 : 28 * 28, outputDim: 10 };
     case 'moons':
       return { inputDim: syntheticData.moons.inputDim, outputDim: syntheticData.moons.classes };
@@ -76,6 +82,16 @@ export function dataShape(config: Pick<RunConfig, 'data' | 'pool'>): { inputDim:
     default:
       throw new ExperimentConfigError(`unknown data set '${String(config.data)}': valid data sets are ${dataNames.join(', ')}`);
   }
+}
+
+/** Whether a data set is a classification (labels) or a regression (targets). */
+export function dataTask(data: DataName): 'classification' | 'regression' {
+  return data === 'teacher' ? 'regression' : 'classification';
+}
+
+/** The loss a config trains on: its `loss`, or the data set's default (cross-entropy for classification, mse for regression). */
+export function runLoss(config: Pick<RunConfig, 'data' | 'loss'>): 'cross-entropy' | 'mse' {
+  return config.loss ?? (dataTask(config.data) === 'classification' ? 'cross-entropy' : 'mse');
 }
 
 /** The model's full layer widths [in, ...hidden, out]. */
@@ -90,7 +106,7 @@ export function modelSizes(config: RunConfig): number[] {
  */
 export function hiddenFromSizes(sizes: number[], config: Pick<RunConfig, 'data' | 'pool'>): number[] {
   const { inputDim, outputDim } = dataShape(config);
-  const what = config.data === 'mnist' ? `mnist (${config.pool ? 'pooled 14×14' : '28×28'})` : config.data;
+  const what = isImageData(config.data) ? `${config.data} (${config.pool ? 'pooled 14×14' : '28×28'})` : config.data;
   if (sizes.length < 2) {
     throw new ExperimentConfigError(`sizes ${sizes.join(',')} must list at least the input and output widths (${inputDim},…,${outputDim} for ${what})`);
   }
@@ -163,6 +179,18 @@ export function validateRunConfig(config: RunConfig): RunConfig {
       `train + test = ${config.train + config.test} exceeds the ${MNIST_TOTAL} MNIST digits of the mnist package`,
     );
   }
+  if (config.data === 'fashion' && config.train > FASHION_MNIST_TRAIN) {
+    throw new ExperimentConfigError(`train = ${config.train} exceeds the ${FASHION_MNIST_TRAIN} images of the Fashion-MNIST training file`);
+  }
+  if (config.data === 'fashion' && config.test > FASHION_MNIST_TEST) {
+    throw new ExperimentConfigError(`test = ${config.test} exceeds the ${FASHION_MNIST_TEST} images of the Fashion-MNIST test file`);
+  }
+  if (config.loss !== undefined) {
+    oneOf('loss', config.loss, lossKinds, 'losses');
+    if (config.loss === 'cross-entropy' && dataTask(config.data) === 'regression') {
+      throw new ExperimentConfigError(`loss 'cross-entropy' needs class labels, but data set '${config.data}' is a regression (use mse)`);
+    }
+  }
   if (!Array.isArray(config.hidden)) throw new ExperimentConfigError(`hidden must be a list of widths, got ${String(config.hidden)}`);
   config.hidden.forEach((w, i) => positiveInteger(`width of hidden layer ${i + 1}`, w));
   positiveFinite('learning rate', config.lr);
@@ -206,7 +234,88 @@ export function validateRunConfig(config: RunConfig): RunConfig {
   config.perturb.sigmas.forEach((s) => positiveFinite('perturbation sigma', s));
   positiveInteger('perturb.draws', config.perturb.draws);
   nonNegativeInteger('recordEvery', config.recordEvery);
+  validateSharpness(config);
+  validateEndCurvature(config);
   return config;
+}
+
+// Curvature measurements (src/igr/experiments/curvature.ts measures; the bounds live here, with the other validation).
+
+/**
+ * Lanczos tolerance of a sharpness measurement: each wanted Ritz pair's residual estimate within
+ * 1e-6 of λ_max. The eigenvalue is then accurate to about residual²/gap, far below what h·λ_max/2
+ * is read to; the certificate (‖Hu − λu‖ by one more HVP) is stored beside it.
+ */
+export const SHARPNESS_TOL = 1e-6;
+
+/** Most top eigenvalues per measurement (`--sharpness-k`). */
+export const MAX_SHARPNESS_K = 20;
+
+/** Default bound on the HVPs of all the sharpness measurements of one run (`--max-hvps`). */
+export const DEFAULT_MAX_SHARPNESS_HVPS = 100_000;
+
+/** Most Hutchinson probes at the end point (`--trace-samples`). */
+export const MAX_TRACE_SAMPLES = 10_000;
+
+/** Hutchinson probes of igr sweep's end-point trace unless `--trace-samples` says otherwise. */
+export const DEFAULT_SWEEP_TRACE_SAMPLES = 20;
+
+/**
+ * The Lanczos iteration cap of one measurement of the top k: 100 applications, or 40 per wanted
+ * pair. Measured on the MNIST MLPs (EXPERIMENTS.md): a warm-started measurement of λ_max takes
+ * 8–16 HVPs, a cold one 14–16; the cap is only reached by a spectrum whose top is not separated,
+ * and then the pair comes back with `converged: false`.
+ */
+export function sharpnessLanczosCap(k: number): number {
+  return Math.max(100, 40 * k);
+}
+
+/** The steps the stop rule allows at most (the loss and time rules: their cap or T/h). */
+export function maxRunSteps(config: Pick<RunConfig, 'stop' | 'lr'>): number {
+  const stop = config.stop;
+  return stop.kind === 'steps' ? stop.steps : stop.kind === 'time' ? Math.round(stop.T / config.lr) : stop.maxSteps;
+}
+
+/** Measurements of a run: steps 0, N, 2N, … up to the largest step, and one at the end when it is not on that grid. */
+export function sharpnessMeasurements(config: Pick<RunConfig, 'stop' | 'lr'>, every: number): number {
+  return Math.floor(maxRunSteps(config) / every) + 2;
+}
+
+/** An upper bound on the HVPs of all the sharpness measurements of a run: measurements × (cap + k). */
+export function sharpnessWorkBound(config: Pick<RunConfig, 'stop' | 'lr'>, spec: Pick<SharpnessSpec, 'every' | 'k'>): number {
+  return sharpnessMeasurements(config, spec.every) * (sharpnessLanczosCap(spec.k) + spec.k);
+}
+
+/** Throws an {@link ExperimentConfigError} naming the field unless `spec` is a valid sharpness spec for `config`. */
+function validateSharpness(config: RunConfig): void {
+  const spec = config.sharpness;
+  if (spec === undefined || spec === null) return;
+  const integer = (field: string, v: unknown, min: number, max = Infinity) => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+      throw new ExperimentConfigError(`${field} must be an integer in ${min}..${max === Infinity ? '∞' : max}, got ${String(v)}`);
+    }
+  };
+  integer('sharpness.every (steps between measurements)', spec.every, 1);
+  integer('sharpness.k (top eigenvalues per measurement)', spec.k, 1, MAX_SHARPNESS_K);
+  integer('sharpness.maxHvps (bound on the HVPs of the measurements)', spec.maxHvps, 1);
+  const bound = sharpnessWorkBound(config, spec);
+  if (bound > spec.maxHvps) {
+    throw new ExperimentConfigError(
+      `sharpness every ${spec.every} steps (top ${spec.k}) may take up to ${bound} HVPs ` +
+        `(${sharpnessMeasurements(config, spec.every)} measurements × (${sharpnessLanczosCap(spec.k)} Lanczos + ${spec.k} certificates)), ` +
+        `more than the bound of ${spec.maxHvps}; measure less often, fewer eigenvalues, fewer steps, or raise the bound (maxHvps; igr train --max-hvps)`,
+    );
+  }
+}
+
+/** Throws an {@link ExperimentConfigError} unless `config.endCurvature` is valid. */
+function validateEndCurvature(config: RunConfig): void {
+  const spec = config.endCurvature;
+  if (spec === undefined || spec === null) return;
+  const n = spec.traceSamples;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n === 1 || n > MAX_TRACE_SAMPLES) {
+    throw new ExperimentConfigError(`endCurvature.traceSamples must be 0 (no trace) or an integer in 2..${MAX_TRACE_SAMPLES}, got ${String(n)}`);
+  }
 }
 
 /** The axes of a sweep: every combination becomes one run. */
@@ -261,7 +370,8 @@ export interface MemoryEstimate {
  *   per layer output for the larger of the training and test sets, 12 for EGR's exact HVP
  *   (double backprop records the backward pass too);
  * - data: the inputs and outputs of train + test, twice (generated or decoded, then split); for
- *   MNIST also the 10,000 decoded digits;
+ *   MNIST also the 10,000 decoded digits, for Fashion-MNIST its 70,000 images as bytes (twice:
+ *   compressed and gunzipped);
  * - parameters: 10 vectors of the parameter count.
  * Measured against peak RSS on moons (200,000 × 64; 1,000 × 300,000; 50,000 × 256,256): within
  * 25% of it, above or below. It exists to refuse a run that cannot fit before it allocates
@@ -279,7 +389,9 @@ export function runMemoryEstimate(config: RunConfig): MemoryEstimate {
   const outputs = widths.reduce((s, w) => s + w, 0);
   const perOutput = config.optimizer === 'egr' && config.hvp !== 'finite-difference' ? 12 : 6;
   const activations = 8 * perOutput * Math.max(config.train, config.test) * outputs;
-  const decoded = config.data === 'mnist' ? 8 * MNIST_TOTAL * 28 * 28 : 0;
+  // MNIST: the 10,000 decoded digits as float64; Fashion-MNIST: its 70,000 images and labels as
+  // bytes, gunzipped, beside the compressed files (counted as the same size again).
+  const decoded = config.data === 'mnist' ? 8 * MNIST_TOTAL * 28 * 28 : config.data === 'fashion' ? 2 * (FASHION_MNIST_TRAIN + FASHION_MNIST_TEST) * (28 * 28 + 1) : 0;
   const data = 8 * 2 * (config.train + config.test) * (inputDim + outputDim) + decoded;
   const parameters = 8 * 10 * params;
   return { bytes: activations + data + parameters, data, parameters, activations };

@@ -4,7 +4,7 @@
  * the loss, and robustness to Gaussian parameter perturbations.
  */
 import { Rng, tensor, valueAndGrad } from '../../autodiff/index.js';
-import { accuracy, lossFunction, type Dataset, type Mlp } from '../../nn/index.js';
+import { accuracy, lossFunction, type Dataset, type LossKind, type Mlp } from '../../nn/index.js';
 import type { PerturbationResult, PerturbationSpec, SolutionMetrics } from './types.js';
 
 /** A finite number, or null (JSON has no NaN or Infinity). */
@@ -21,15 +21,16 @@ function accuracyOf(model: Mlp, data: Dataset, theta: Float64Array): number | nu
  * E, |∇E|, R_IG = |∇E|²/m and R_IG/E on the training set (README.md, "The mathematics": E~ = E + λ R_IG),
  * the test loss, and the accuracies, at parameters `theta`.
  */
-export function measureSolution(model: Mlp, train: Dataset, test: Dataset, theta: Float64Array): SolutionMetrics {
+export function measureSolution(model: Mlp, train: Dataset, test: Dataset, theta: Float64Array, loss?: LossKind): SolutionMetrics {
   const m = theta.length;
-  const { value, grad } = valueAndGrad(lossFunction(model, train))(tensor(theta));
+  const options = loss === undefined ? {} : { loss };
+  const { value, grad } = valueAndGrad(lossFunction(model, train, options))(tensor(theta));
   let g2 = 0;
   for (const gi of grad.data) g2 += gi * gi;
   const rIG = g2 / m;
   return {
     trainLoss: finiteOrNull(value),
-    testLoss: finiteOrNull(lossFunction(model, test)(tensor(theta)).item()),
+    testLoss: finiteOrNull(lossFunction(model, test, options)(tensor(theta)).item()),
     trainAccuracy: accuracyOf(model, train, theta),
     testAccuracy: accuracyOf(model, test, theta),
     gradNorm: finiteOrNull(Math.sqrt(g2)),
@@ -72,9 +73,10 @@ export function perturbationRobustness(
   theta: Float64Array,
   spec: PerturbationSpec,
   seed: number,
+  loss?: LossKind,
 ): PerturbationResult[] {
   const m = theta.length;
-  const trainLoss = lossFunction(model, train);
+  const trainLoss = lossFunction(model, train, loss === undefined ? {} : { loss });
   const base = trainLoss(tensor(theta)).item();
   const baseAcc = accuracyOf(model, test, theta);
   const rng = new Rng(perturbationSeed(seed));

@@ -15,9 +15,10 @@ import {
   type OptimizerSpec,
   type TrainOptions,
 } from '../../nn/index.js';
-import type { ScalarFn } from '../../autodiff/index.js';
-import { checkRunMemory, modelSizes, syntheticData, validateRunConfig, ExperimentConfigError, DEFAULT_MAX_RUN_BYTES } from './config.js';
+import { tensor, type ScalarFn } from '../../autodiff/index.js';
+import { checkRunMemory, isImageData, modelSizes, runLoss, syntheticData, validateRunConfig, ExperimentConfigError, DEFAULT_MAX_RUN_BYTES } from './config.js';
 import { finiteOrNull, measureSolution, perturbationRobustness } from './measure.js';
+import { SharpnessTracker, curvatureSeed, endCurvature } from './curvature.js';
 import type { RunConfig, SweepRecord } from './types.js';
 
 /** A train/test pair. */
@@ -30,7 +31,7 @@ export interface DataPair {
 export type DataCache = Map<string, Promise<DataPair>>;
 
 function dataKey(c: RunConfig): string {
-  return JSON.stringify([c.data, c.train, c.test, c.dataSeed, c.data === 'mnist' ? c.pool : null]);
+  return JSON.stringify([c.data, c.train, c.test, c.dataSeed, isImageData(c.data) ? c.pool : null]);
 }
 
 /**
@@ -44,8 +45,8 @@ export function loadRunData(config: RunConfig, cache?: DataCache, sources?: Data
   const { data, train, test, dataSeed: seed } = config;
   // The synthetic sets take their fixed parameters from one table; each generator reads only its own keys.
   const loading =
-    data === 'mnist'
-      ? loadDataset('mnist', { train, test, seed, pool: config.pool, ...(sources && { sources }) })
+    isImageData(data)
+      ? loadDataset(data, { train, test, seed, pool: config.pool, ...(sources && { sources }) })
       : loadDataset(data, { train, test, seed, ...syntheticData[data], teacherSizes: [...syntheticData.teacher.teacherSizes] });
   if (cache) {
     cache.set(key, loading);
@@ -203,13 +204,21 @@ export async function runExperiment(config: RunConfig, options: RunOptions = {})
 export function trainAndMeasure(id: number, config: RunConfig, data: DataPair): SweepRecord {
   const started = performance.now();
   const model: Mlp = mlp({ sizes: modelSizes(config), activation: config.activation, init: config.init });
-  const loss = lossFunction(model, data.train);
+  const lossKind = runLoss(config);
+  const loss = lossFunction(model, data.train, { loss: lossKind });
   const extra =
     config.optimizer === 'sgd'
-      ? { batchLoss: batchLossFunction(model, data.train), numExamples: data.train.X.shape[0]! }
+      ? { batchLoss: batchLossFunction(model, data.train, { loss: lossKind }), numExamples: data.train.X.shape[0]! }
       : {};
   const theta0 = model.init(config.seed);
-  const trained = trainUnderStopRule(loss, theta0, config, extra);
+  // Sharpness along training: measured in train's onStep hook on θ_n, before its update.
+  const tracker = config.sharpness ? new SharpnessTracker(loss, config.sharpness, curvatureSeed(config.seed)) : null;
+  const onStep = tracker ? { onStep: (n: number, e: number, theta: Float64Array) => void (tracker.due(n) && tracker.lastStep !== n && tracker.measure(n, e, theta)) } : {};
+  const trained = trainUnderStopRule(loss, theta0, config, { ...extra, ...onStep });
+  // …and at the end point when it is not on the grid (a loss target reached between measurements).
+  if (tracker && !trained.diverged && tracker.lastStep !== trained.steps) {
+    tracker.measure(trained.steps, loss(tensor(trained.params)).item(), trained.params);
+  }
   const record: SweepRecord = {
     ...emptyRecord(id, config, model.numParams),
     status: trained.diverged ? 'diverged' : 'ok',
@@ -220,10 +229,13 @@ export function trainAndMeasure(id: number, config: RunConfig, data: DataPair): 
     gradientEvaluations: trained.gradientEvaluations,
     hvpEvaluations: trained.hvpEvaluations,
     lossCurve: trained.lossCurve,
+    ...(tracker ? { sharpness: tracker.points } : {}),
+    ...(config.endCurvature ? { curvature: null } : {}),
   };
   if (!trained.diverged) {
-    Object.assign(record, measureSolution(model, data.train, data.test, trained.params));
-    record.perturbation = perturbationRobustness(model, data.train, data.test, trained.params, config.perturb, config.seed);
+    Object.assign(record, measureSolution(model, data.train, data.test, trained.params, lossKind));
+    record.perturbation = perturbationRobustness(model, data.train, data.test, trained.params, config.perturb, config.seed, lossKind);
+    if (config.endCurvature) record.curvature = endCurvature(loss, trained.params, config.endCurvature, config.seed);
   }
   record.seconds = (performance.now() - started) / 1000;
   return record;

@@ -40,6 +40,12 @@ export interface SummaryRow {
   rIG: MeanSd;
   rIGOverE: MeanSd;
   seconds: MeanSd;
+  /** λ_max at the end point (records with `curvature`; n = 0 when none has it). */
+  lambdaMax: MeanSd;
+  /** h·λ_max/2 at the end point (1 = GD's stability limit). */
+  hLambdaHalf: MeanSd;
+  /** The Hutchinson trace of the Hessian at the end point. */
+  trace: MeanSd;
   perturbation: { sigma: number; trainLossIncrease: MeanSd; testAccuracyDrop: MeanSd }[];
 }
 
@@ -50,7 +56,7 @@ function stat(values: (number | null)[]): MeanSd {
 
 function groupKey(r: SweepRecord): string {
   const c = r.config;
-  return JSON.stringify([c.experiment, c.optimizer, c.hidden, c.lr, c.mu, c.hvp, c.data, c.train, c.activation, c.stop]);
+  return JSON.stringify([c.experiment, c.optimizer, c.hidden, c.lr, c.mu, c.hvp, c.data, c.train, c.activation, c.stop, c.loss ?? null]);
 }
 
 /** Groups records by configuration up to the seed, in order of first appearance. */
@@ -90,6 +96,9 @@ export function summarize(records: readonly SweepRecord[]): SummaryRow[] {
       rIG: of((r) => r.rIG),
       rIGOverE: of((r) => r.rIGOverE),
       seconds: of((r) => r.seconds),
+      lambdaMax: of((r) => r.curvature?.lambdaMax ?? null),
+      hLambdaHalf: of((r) => (r.curvature?.lambdaMax === null || r.curvature?.lambdaMax === undefined ? null : (r.config.lr * r.curvature.lambdaMax) / 2)),
+      trace: of((r) => r.curvature?.trace ?? null),
       perturbation: sigmas.map((sigma, k) => ({
         sigma,
         trainLossIncrease: of((r) => r.perturbation[k]?.trainLossIncrease ?? null),

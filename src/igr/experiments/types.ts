@@ -7,10 +7,10 @@
  * record holds is finite or `null`: never NaN, never Infinity, so a JSON line
  * round-trips exactly.
  */
-import type { Activation, EgrHvpMode, Init, OptimizerKind } from '../../nn/index.js';
+import type { Activation, EgrHvpMode, Init, LossKind, OptimizerKind } from '../../nn/index.js';
 
-/** Data sets a run can train on (the `Dataset` loaders of src/nn). */
-export type DataName = 'mnist' | 'moons' | 'spirals' | 'teacher';
+/** Data sets a run can train on (the `Dataset` loaders of src/nn); `fashion` is Fashion-MNIST. */
+export type DataName = 'mnist' | 'fashion' | 'moons' | 'spirals' | 'teacher';
 
 /** The optimisers the experiments use: the kinds of src/nn's `OptimizerSpec`. */
 export type { OptimizerKind };
@@ -44,18 +44,27 @@ export interface RunConfig {
   /** Which experiment this run belongs to (groups runs in tables and the report): e.g. 'lr', 'width', 'egr'. */
   experiment: string;
   data: DataName;
-  /** Training examples (MNIST: a seeded subset of the package's 10,000 digits; synthetic: generated). */
+  /**
+   * Training examples (MNIST: a seeded subset of the package's 10,000 digits; Fashion-MNIST: of
+   * the 60,000 images of its training file; synthetic: generated).
+   */
   train: number;
-  /** Held-out test examples, disjoint from the training ones. */
+  /** Held-out test examples, disjoint from the training ones (Fashion-MNIST: from its 10,000-image test file). */
   test: number;
   /** Seed of the data split / generation; fixed across a sweep so runs see the same data. */
   dataSeed: number;
-  /** MNIST only: 2×2 average pooling to 14×14 (196 inputs) instead of 28×28 (784). */
+  /** MNIST and Fashion-MNIST only: 2×2 average pooling to 14×14 (196 inputs) instead of 28×28 (784). */
   pool: boolean;
   /** Hidden layer widths; input and output sizes come from the data. */
   hidden: number[];
   activation: Activation;
   init: Init;
+  /**
+   * The training loss (src/nn's `LossKind`): `cross-entropy` or `mse` (on one-hot targets for a
+   * classification: (1/2N) Σ|f(x) − e_y|²). Absent (records before it existed) or undefined: the
+   * data set's default, cross-entropy for classification, mse for regression.
+   */
+  loss?: LossKind;
   optimizer: OptimizerKind;
   /** Learning rate h. */
   lr: number;
@@ -73,6 +82,68 @@ export interface RunConfig {
   perturb: PerturbationSpec;
   /** Record the training loss every this many steps in `lossCurve` (0: not at all). */
   recordEvery: number;
+  /**
+   * Sharpness along training (`igr train --sharpness-every N`): λ_max of the training loss's
+   * Hessian, and the top `k` eigenvalues, by Lanczos every `every` steps and at the last step,
+   * into the record's `sharpness`. Absent or null: not measured.
+   */
+  sharpness?: SharpnessSpec | null;
+  /**
+   * Curvature at the end point (igr sweep's default): λ_max by Lanczos and the Hessian trace by
+   * Hutchinson with `traceSamples` Rademacher probes, into the record's `curvature`. Absent or
+   * null: not measured.
+   */
+  endCurvature?: EndCurvatureSpec | null;
+}
+
+/** What {@link RunConfig.sharpness} measures. */
+export interface SharpnessSpec {
+  /** Measure at steps 0, every, 2·every, … and at the last step. */
+  every: number;
+  /** Top eigenvalues per measurement (λ_max is the first), 1 ≤ k. */
+  k: number;
+  /**
+   * Bound on the Hessian-vector products of all the measurements together, checked before the
+   * run starts against the most they can take (measurements × (Lanczos cap + k certificates)).
+   */
+  maxHvps: number;
+}
+
+/** What {@link RunConfig.endCurvature} measures. */
+export interface EndCurvatureSpec {
+  /** Rademacher probes of the Hutchinson trace estimate (0: λ_max only). */
+  traceSamples: number;
+}
+
+/**
+ * One sharpness measurement along training. `lambdaMax` is the largest Hessian eigenvalue
+ * (a Rayleigh quotient of a Lanczos Ritz vector), `values` the top k (k > 1 only), `residuals`
+ * their certificates ‖Hu − λu‖ (an eigenvalue lies within each), `hvps` the HVPs it took,
+ * `converged` whether Lanczos met its tolerance within its cap. Null where not finite.
+ */
+export interface SharpnessPoint {
+  step: number;
+  /** Training loss E(θ_step). */
+  loss: number | null;
+  lambdaMax: number | null;
+  values?: (number | null)[];
+  residuals?: (number | null)[];
+  hvps: number;
+  converged: boolean;
+}
+
+/** λ_max and the trace at the end point ({@link RunConfig.endCurvature}); null where not finite or not measured. */
+export interface EndCurvature {
+  lambdaMax: number | null;
+  /** ‖Hu − λu‖ of λ_max's Ritz vector. */
+  lambdaMaxResidual: number | null;
+  /** Hutchinson estimate of tr H (null with traceSamples 0). */
+  trace: number | null;
+  /** Its standard error (sample sd / √samples). */
+  traceStderr: number | null;
+  traceSamples: number;
+  /** HVPs of both. */
+  hvps: number;
 }
 
 /** Robustness to one perturbation size σ, averaged over the draws. */
@@ -153,4 +224,11 @@ export interface SweepRecord extends SolutionMetrics {
   hvpEvaluations: number;
   /** Training loss every `config.recordEvery` steps: parallel arrays, first entry at step 0. */
   lossCurve: { step: number[]; loss: (number | null)[] } | null;
+  /**
+   * λ_max along training when `config.sharpness` asked for it (steps 0, N, 2N, … and the last;
+   * up to the divergence for a diverged run). Absent in records from before it existed.
+   */
+  sharpness?: SharpnessPoint[] | null;
+  /** λ_max and the trace at the end point when `config.endCurvature` asked for them; null when the run did not finish. */
+  curvature?: EndCurvature | null;
 }
