@@ -13,6 +13,7 @@ export * from './modified.js';
 export * from './descent.js';
 export * from './compare.js';
 export * from './verify.js';
+export * from './ladder.js';
 export * from './problems.js';
 export * from './polynomial.js';
 export * from './truncation.js';
