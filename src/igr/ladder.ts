@@ -34,7 +34,7 @@
  */
 import { hessianEigs } from '../curvature/index.js';
 import { tensor, valueAndGrad, type ScalarFn } from '../autodiff/index.js';
-import { checkOrders, comparisonMeasurer, fitSlope, measurePoint, ROUNDOFF_SAFETY, type PointMeasurement } from './compare.js';
+import { checkOrders, comparisonMeasurer, fitSlope, measurePoint, ROUNDOFF_SAFETY, type FlowPointMeasurement, type PointMeasurement } from './compare.js';
 import { DivergenceError, gradientDescent } from './descent.js';
 import { modifiedField, modifiedTerms } from './modified.js';
 import { prepareBackwardError, MAX_ORDER } from './verify.js';
@@ -78,8 +78,10 @@ export interface LadderOptions {
   tolerance?: number;
   /** Seed of the Lanczos start vector (default 0). */
   seed?: number;
-  /** Called after each probe with what it found (the CLI's progress). */
+  /** Called after each probe with what it found. */
   onProbe?: (probe: LadderProbe) => void;
+  /** Called after each point a probe measures: points done and in all of this probe (the CLI's progress line), and the probe's number from 1. */
+  onProgress?: (done: number, total: number, probe: number) => void;
 }
 
 /** One probe of a candidate ladder and what it decided. */
@@ -129,6 +131,13 @@ export interface LadderChoice {
   settled: boolean;
   /** The whole choice in one sentence, for the CLI. */
   reason: string;
+  /**
+   * The (h, order) jobs of the chosen ladder that the last probe measured in full (global at T
+   * and local: its two largest h), as the verification's own jobs would measure them (same
+   * inputs, deterministic), keyed by their index in `hs`; the CLI hands them to the verification
+   * instead of measuring them again.
+   */
+  measured: FlowPointMeasurement[];
 }
 
 /** The 1-2-5 number at or below x (x > 0). */
@@ -203,7 +212,8 @@ export function chooseLadder(loss: ScalarFn, theta0: Float64Array | readonly num
   let settled = false;
   let lastMove: 'smaller' | 'larger' | null = null;
   for (let move = 0; move <= maxMoves; move++) {
-    const probe = probeLadder(loss, start, orders, h0, LADDER_RATIOS[ratioIndex]!, K, tolerance, cache);
+    const progress = options.onProgress && ((done: number, total: number) => options.onProgress!(done, total, move + 1));
+    const probe = probeLadder(loss, start, orders, h0, LADDER_RATIOS[ratioIndex]!, K, tolerance, cache, progress);
     probes.push(probe);
     // A move back where the last one came from: the window is narrower than this ladder.
     if ((probe.decision === 'smaller' && lastMove === 'larger') || (probe.decision === 'larger' && lastMove === 'smaller')) {
@@ -246,9 +256,17 @@ export function chooseLadder(loss: ScalarFn, theta0: Float64Array | readonly num
     (moves.length === 0 ? 'the probe kept it' : `moves: ${moves.join(', ')}`) +
     ` (${last.why}); global round-off floor at the smallest h ${fmt(floor)}` +
     (settled ? '' : `; NOT settled within ${maxMoves} moves: the slopes may miss`);
+  const measured: FlowPointMeasurement[] = [];
+  for (const p of orders) {
+    for (const k of [0, 1]) {
+      const m = cache.global.get(`${hs[k]}:${T}:${p}`);
+      if (m !== undefined && m !== 'diverged') measured.push({ ...m, hIndex: k });
+    }
+  }
   return {
     hs,
     T,
+    measured,
     lambdaMax,
     lambdaResidual: eig.residuals[0] ?? 0,
     hvps: eig.hvps,
@@ -282,7 +300,17 @@ export function ladderSizes(h0: number, ratio: number, points: number): number[]
 }
 
 /** Measures the probe of one candidate ladder and decides whether to keep or move it. */
-function probeLadder(loss: ScalarFn, start: Float64Array, orders: number[], h0: number, ratio: number, K: number, tolerance: number, cache: ProbeCache): LadderProbe {
+function probeLadder(
+  loss: ScalarFn,
+  start: Float64Array,
+  orders: number[],
+  h0: number,
+  ratio: number,
+  K: number,
+  tolerance: number,
+  cache: ProbeCache,
+  onProgress?: (done: number, total: number) => void,
+): LadderProbe {
   const hs = ladderSizes(h0, ratio, K);
   const T = LADDER_TOP_STEPS * h0;
   const scale = Math.max(1, start.reduce((m, v) => Math.max(m, Math.abs(v)), 0));
@@ -290,17 +318,22 @@ function probeLadder(loss: ScalarFn, start: Float64Array, orders: number[], h0: 
   const local = new Map<string, PointMeasurement>();
   const global = new Map<string, PointMeasurement>();
   let diverged = false;
+  const total = orders.length * (K + 2);
+  let done = 0;
+  const tick = (): void => onProgress?.(++done, total);
   for (const p of orders) {
     hs.forEach((h, k) => {
       const m = diverged ? 'diverged' : localPoint(loss, start, h, p, cache);
       if (m === 'diverged') diverged = true;
       else local.set(`${k}:${p}`, m);
+      tick();
     });
     // Global errors at T at the two largest h.
     [0, 1].forEach((k) => {
       const m = diverged ? 'diverged' : globalPoint(loss, start, hs[k]!, T, p, cache);
       if (m === 'diverged') diverged = true;
       else global.set(`${k}:${p}`, m);
+      tick();
     });
   }
   const localRatios: Record<number, (number | null)[]> = {};
@@ -366,7 +399,7 @@ function probeLadder(loss: ScalarFn, start: Float64Array, orders: number[], h0: 
  */
 interface ProbeCache {
   local: Map<string, PointMeasurement | 'diverged'>;
-  global: Map<string, PointMeasurement | 'diverged'>;
+  global: Map<string, FlowPointMeasurement | 'diverged'>;
 }
 
 /**
@@ -397,8 +430,8 @@ function globalPoint(loss: ScalarFn, start: Float64Array, h: number, T: number, 
   if (m === undefined) {
     const { comparison } = prepareBackwardError(loss, start, { hs: [h], T, orders: [p] });
     const measured = comparisonMeasurer(comparison)({ hIndex: 0, order: p });
-    m = measured.diverged !== null ? 'diverged' : measured.global;
+    m = measured.diverged !== null ? 'diverged' : measured;
     cache.global.set(key, m);
   }
-  return m;
+  return m === 'diverged' ? m : m.global;
 }
