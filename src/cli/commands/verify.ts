@@ -24,13 +24,14 @@ import {
 import { type CliIO, type Command, UsageError } from '../command.js';
 import type { CompiledLoss } from '../../expression/index.js';
 import { defaultWorkers } from '../../node/tasks.js';
-import { integer } from '../sweep/options.js';
+import { integer, maxMemorySpec, runOptionSpecs } from '../sweep/options.js';
 import { ProgressLine } from '../sweep/progress.js';
 import { runVerifications } from '../verify/parallel.js';
 import type { VerificationSpec } from '../verify/spec.js';
 import { rungeKuttaNames as tableauNames, sgdProblems } from '../../igr/optimizers/index.js';
 import { parseOptimizer, runOptimizerVerification } from './verify-optimizer.js';
 import { runTruncationCommand, TRUNCATION_HELP } from './verify-truncation.js';
+import { checkNoModelOptions, MODEL_HELP, modelOptionSpecs, runModelCommand } from './verify-model.js';
 import { clip, formatFixed, formatScientific, formatShort, formatTable, formatVector, toJsonLine } from '../format.js';
 
 /** Orders verified when `--orders` is not given. */
@@ -50,7 +51,7 @@ export const DEFAULT_CUSTOM_T = 1;
  * between the pre-asymptotic range and the round-off floor within its moves (the note before the
  * table says what it saw last).
  */
-const UNSETTLED_LADDER_HINT =
+export const UNSETTLED_LADDER_HINT =
   'the automatic ladder did not settle (see the ladder line above the table): the slopes may miss; give a ladder with --h LIST --T T';
 
 /** Width of the problem-name column in --help. */
@@ -62,6 +63,7 @@ const HELP = `usage: igr verify [--problem NAME]... [--orders 1,2,3] [--h 0.1,0.
        igr verify --loss EXPR --at x0,y0,... [--vars a,b,...] [--orders ...] [--h ...] [--T ...] [--json] [--workers N]
        igr verify --truncation [--problem NAME]... [--max-order P] [--h ...] [--steps N | --T T] [--max-work W] [--json] [--report DIR]
        igr verify --principal [--problem NAME]... [--h-lambda ... | --h ...] [--steps N] [--orders ...] [--json] [--report DIR]
+       igr verify --model [--data NAME] [--train N] [--hidden W,...] [--seed N] ... [--after-steps K --lr H] [--orders ...] [--h ... --T ...] [--json] [--workers N] [--report DIR]
 
 Runs gradient descent with each step size h for T/h steps, integrates each order-p truncation
 of its modified equation (f_1 + h f_2 + ... + h^(p-1) f_p) to time T with a reference
@@ -199,6 +201,11 @@ export const verifyCommand: Command = {
     const values = parseOptions(
       argv,
       {
+        // igr train's options describe the network of --model (reused from src/cli/sweep/options.ts);
+        // --optimizer, --beta and --steps are verify's own below, with verify's meaning.
+        ...runOptionSpecs,
+        ...maxMemorySpec,
+        ...modelOptionSpecs,
         problem: { type: 'string', multiple: true },
         loss: { type: 'string' },
         at: { type: 'string' },
@@ -227,10 +234,13 @@ export const verifyCommand: Command = {
       ['loss'], // `--loss "-a*b"`: a loss may start with a dash
     );
     if (values.help) {
-      // Read at call time: verify-truncation.ts imports this module, so its text may not exist yet at load.
-      io.out(HELP.replace('  --help ', `${TRUNCATION_HELP}  --help `));
+      // Read at call time: verify-truncation.ts and verify-model.ts import this module, so their text may not exist yet at load.
+      io.out(HELP.replace('  --help ', `${TRUNCATION_HELP}${MODEL_HELP}  --help `));
       return 0;
     }
+    // --model (src/cli/commands/verify-model.ts): a network described by igr train's options.
+    if (values.model) return runModelCommand(values, argv, io);
+    checkNoModelOptions(values);
     // --truncation / --principal (src/cli/commands/verify-truncation.ts): where the expansion ends.
     if ((values.truncation || values.principal) && values.ladder !== undefined) {
       throw new UsageError(`--ladder applies to the gradient-descent verification, not --${values.truncation ? 'truncation' : 'principal'}`);

@@ -72,9 +72,20 @@ export function modelLoss(config: ModelConfig): Promise<ModelLoss> {
 }
 
 /** θ_K of full-batch GD at the config's learning rate, or where it diverged (never a non-finite θ). */
-export function pretrain(model: ModelLoss, config: ModelConfig): { theta: Float64Array } | { diverged: { step: number; reason: string } } {
+export function pretrain(
+  model: ModelLoss,
+  config: ModelConfig,
+  onStep?: (step: number) => void,
+): { theta: Float64Array } | { diverged: { step: number; reason: string } } {
   if (config.afterSteps === 0) return { theta: Float64Array.from(model.init) };
-  const r = train({ loss: model.loss, params0: model.init, optimizer: { kind: 'gd', lr: config.run.lr }, steps: config.afterSteps, record: config.afterSteps });
+  const r = train({
+    loss: model.loss,
+    params0: model.init,
+    optimizer: { kind: 'gd', lr: config.run.lr },
+    steps: config.afterSteps,
+    record: config.afterSteps,
+    ...(onStep && { onStep: (step: number) => onStep(step) }),
+  });
   if (r.diverged) return { diverged: { step: r.diverged.step, reason: r.diverged.reason } };
   return { theta: r.params };
 }
