@@ -10,6 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveLoss } from '../../src/cli/verify/spec.js';
+import { modelLoss } from '../../src/cli/verify/model.js';
+import { makeRunConfig } from '../../src/igr/experiments/config.js';
+import { tensor } from '../../src/autodiff/index.js';
 import { run, usage } from './verify-run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'igr-verify-workers-'));
@@ -111,7 +114,14 @@ describe('progress and bad input', () => {
     await usage(['--optimizer', 'rk:rk4', '--problem', 'quadratic', '--workers', value], message);
   });
 
-  it('a model loss (igr verify --model) is reserved in the job spec and refused until it exists', async () => {
-    await expect(resolveLoss({ kind: 'model', config: {} })).rejects.toThrow('a model loss (igr verify --model) is not available yet');
+  it('a model loss (igr verify --model) in the job spec is built from its config, once per thread', async () => {
+    const config = { run: makeRunConfig({ data: 'moons', train: 20, test: 10, hidden: [4] }), afterSteps: 0 };
+    const a = await resolveLoss({ kind: 'model', config });
+    const b = await resolveLoss({ kind: 'model', config: { ...config, afterSteps: 7 } }); // K only moves the start
+    expect(b).toBe(a);
+    const { loss, init } = await modelLoss(config);
+    expect(loss).toBe(a);
+    expect(init).toHaveLength(2 * 4 + 4 + 4 * 2 + 2);
+    expect(Number.isFinite(a(tensor(Array.from(init))).item())).toBe(true);
   });
 });
