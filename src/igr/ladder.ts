@@ -14,20 +14,25 @@
  *     0.1), and at most 0.1·max(1, |θ0|∞)/|∇E(θ0)| so that one step moves θ by at most a tenth of
  *     its scale; with κ = 0 (no curvature at θ0) only the second bound applies; at a stationary
  *     start (∇E(θ0) = 0) nothing moves and the choice is refused.
- *  3. The ladder h0, h0/2, …, h0/2^(K−1) (K = 4 points) and T = 16·h0, so every T/h is a whole
- *     (power-of-two) number of steps, 16 to 128, and GD travels T·|∇E| ≈ up to 1.6× the scale of θ.
+ *  3. The ladder h0, h0/2, h0/4, h0/8 (K = {@link LADDER_POINTS} points) and T = 16·h0, so every
+ *     T/h is a whole (power-of-two) number of steps, 16 to 128, and GD travels at most about
+ *     1.6× the scale of θ.
  *  4. The probe: for every order asked, the local (one-step) errors at all K step sizes and the
- *     global errors at T at the two largest (the cheap ones: the fewest steps, the largest errors),
- *     measured exactly as the verification measures them (compare.ts: the same reference
- *     integrators, the same round-off floor and 100× reference margin). The ladder moves one
- *     octave smaller (h ÷ 2, T ÷ 2) when a local ratio log2(e(h)/e(h/2)) at the large end misses
- *     p + 1, or the global one misses p, by more than {@link LADDER_RATIO_SLACK}, or GD diverges;
- *     it moves one octave larger (h × 2, T × 2) when a local point is on the floor or the global
- *     error extrapolated to the smallest h (by h^p from the second point) comes within
- *     {@link LADDER_FLOOR_MARGIN}× of the global floor. When both happen at once, or a move
- *     would undo the one before, the ladder has no room between the pre-asymptotic range and the
- *     floor at K points and drops to K − 1 (down to 3). At most {@link LADDER_MAX_MOVES} moves;
- *     the work is bounded before it starts (probes ≤ moves + 1).
+ *     global errors at T at the two largest (the cheap ones: the fewest steps, the largest
+ *     errors), measured exactly as the verification measures them (compare.ts: the same
+ *     reference integrators, round-off floor and 100× reference margin; the local points *are*
+ *     the verification's). The ladder moves one octave smaller (h and T halved) when a local
+ *     slope fitted over the probe misses p + 1, or the global slope between the two largest h
+ *     misses p, by more than the tolerance (0.1), or GD diverges; one octave larger (h and T
+ *     doubled) when fewer than {@link LADDER_MIN_POINTS} local points of some order are above
+ *     the round-off floor, or fewer than that many global points would be (extrapolated by h^p
+ *     from the second step size, against {@link LADDER_FLOOR_MARGIN}× each point's floor). When
+ *     both happen at once, or a move would undo the one before, the window between the
+ *     pre-asymptotic range and the floor is narrower than the ladder: the spacing narrows
+ *     ({@link LADDER_RATIOS}: 2, then 2^(1/2), 2^(1/3), 2^(1/4), step counts round(16·r^k)).
+ *     At most {@link LADDER_MAX_MOVES} moves, so the work is bounded before it starts (at most
+ *     moves + 1 probes, each at most K local and 2 global points per order; points measured
+ *     once are reused across probes).
  *
  * The result says which ladder was chosen and why: κ and where it came from, the bound on h0,
  * the floors, each probe and move.
@@ -54,7 +59,7 @@ export const LADDER_MIN_POINTS = 3;
  * floor is narrower than the halving ladder (high orders, whose errors fall like h^(p+1)).
  */
 export const LADDER_RATIOS: readonly number[] = [2, 2 ** (1 / 2), 2 ** (1 / 3), 2 ** (1 / 4)];
-/** Most moves of the probe (each one octave, or one point fewer). */
+/** Most moves of the probe (each an octave smaller or larger, or a narrower spacing). */
 export const LADDER_MAX_MOVES = 8;
 /**
  * An extrapolated global error must stay this many times above its round-off floor (which holds
