@@ -52,10 +52,15 @@ describe('igr verify --model', () => {
   });
 
   it('a pre-training run that diverges: said with its step, exit 1, no NaN', async () => {
-    const r = await run(...SMALL, '--after-steps', '50', '--lr', '1000');
+    // Regression (teacher data, squared error) at h = 100 explodes at once; a tanh classifier's
+    // cross-entropy would only grow linearly and not diverge.
+    const r = await run('--model', '--data', 'teacher', '--train', '40', '--test', '10', '--hidden', '6', '--after-steps', '50', '--lr', '100');
     expect(r.code).toBe(1);
     expect(r.out).toBe('');
-    expect(r.err).toMatch(/^igr verify: moons \(40 train\), MLP 2-6-2 tanh \(32 parameters\), seed 0, after 50 GD steps at h = 1000: the pre-training diverged at step \d+ \([a-z -]+\) with --lr 1000; θ_50 does not exist: use a smaller --lr or fewer --after-steps\n$/);
+    expect(r.err).toBe(
+      'igr verify: teacher (40 train), MLP 10-6-1 tanh (73 parameters), seed 0, after 50 GD steps at h = 100: the pre-training diverged at step 2 (exploded) ' +
+        'with --lr 100; θ_50 does not exist: use a smaller --lr or fewer --after-steps\n',
+    );
     expect(r.err).not.toMatch(/NaN/);
   });
 
@@ -77,8 +82,8 @@ describe('igr verify --model', () => {
     await usage([...SMALL, '--optimizer', 'momentum'], '--model verifies gradient descent');
     await usage([...SMALL, '--steps', '10'], '--steps is an igr train option for a training run');
     await usage([...SMALL, '--mu', '0.1'], '--mu is an igr train option for a training run');
-    await usage([...SMALL, '--data', 'cifar'], "unknown data set 'cifar': valid data sets are mnist");
-    await usage([...SMALL, '--sizes', '3,6,2'], 'sizes 3,6,2 do not match the data set moons');
+    await usage(['--model', '--data', 'cifar'], "unknown data set 'cifar': valid data sets are mnist");
+    await usage(['--model', '--data', 'moons', '--sizes', '3,6,2'], 'sizes 3,6,2 do not match the data set moons');
     await usage([...SMALL, '--T', '1'], '--T goes with --h: without --h the ladder and T of --model are chosen for the network');
     await usage([...SMALL, '--max-work', '0'], '--max-work must be positive, got 0');
     await usage([...SMALL, '--max-memory', '1K'], 'more than the bound of 1 KiB');
