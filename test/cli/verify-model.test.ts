@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run, usage } from './verify-run.js';
+import { runCli } from './run-cli.js';
 
 const SMALL = ['--model', '--data', 'moons', '--train', '40', '--test', '10', '--hidden', '6'];
 const dirs: string[] = [];
@@ -87,6 +88,18 @@ describe('igr verify --model', () => {
     await usage([...SMALL, '--T', '1'], '--T goes with --h: without --h the ladder and T of --model are chosen for the network');
     await usage([...SMALL, '--max-work', '0'], '--max-work must be positive, got 0');
     await usage([...SMALL, '--max-memory', '1K'], 'more than the bound of 1 KiB');
+  });
+
+  it('--help describes --model, --after-steps, --lr and --max-work', async () => {
+    const r = await run('--help');
+    expect(r.code).toBe(0);
+    for (const o of ['--model ', '--after-steps K', '--lr H', '--max-work W     with --model']) expect(r.out).toContain(o);
+  });
+
+  it('on a terminal the pre-training shows a progress line', async () => {
+    const r = await runCli(['verify', ...SMALL, '--after-steps', '20', '--lr', '0.5', '--orders', '1', '--h', '0.1,0.05', '--T', '0.2', '--workers', '1'], true);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/\[#{20}\] 20\/20 pre-training GD steps · \d+s elapsed · done/);
   });
 
   it('the work is bounded before anything is loaded: igr train\'s default MNIST 196-64-10 on 1000 digits is over it at orders 1–3', async () => {

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { run, usage } from './verify-run.js';
+import { runCli } from './run-cli.js';
 import { MAX_ORDER, problems } from '../../src/igr/index.js';
 
 
@@ -233,6 +234,22 @@ describe('igr verify exit code 1', () => {
     // A ladder the user gives has no ladder key.
     const given = await run('--loss', 'x^2*y + sin(y)', '--at', '1,2', '--h', '0.02,0.01', '--T', '0.2', '--json');
     expect(Object.keys(JSON.parse(given.out) as object)).not.toContain('ladder');
+  });
+
+  it('an automatic ladder that does not settle (a linear loss: every error on the floor) says so before the table and on stderr, exit 1', async () => {
+    const r = await run('--loss', 'x + 2*y', '--at', '0.5,0.5', '--orders', '1');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('no curvature at θ0 (|λ|max = 0, modified terms that do not grow): h0 ≤ 0.1·max(1, |θ0|∞)/|∇E(θ0)| = 4.47e-2');
+    expect(r.out).toMatch(/probe 9, h = [0-9., ]+: larger: order 1's local error is on the round-off floor at 4 of 4 step sizes/);
+    expect(r.out).toContain('NOT settled: the slopes may miss');
+    expect(r.err).toBe('igr verify: x + 2 * y: the automatic ladder did not settle (see the ladder line above the table): the slopes may miss; give a ladder with --h LIST --T T\n');
+  });
+
+  it('on a terminal the ladder probe shows a progress line on stderr, erased before the table', async () => {
+    const r = await runCli(['verify', '--loss', 'x^2*y + sin(y)', '--at', '1,2', '--orders', '1,2', '--workers', '1'], true);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/\r\[#+\.*\] 1\/8 points · ladder probe 1 · x \^ 2 \* y \+ sin\(y\) · \d+s elapsed/);
+    expect(r.err).toMatch(/\[#{20}\] 8\/8 points · ladder probe 1 · x \^ 2 \* y \+ sin\(y\) · \d+s elapsed · done/);
   });
 
   it('--ladder auto on a built-in problem, and the ladder options it refuses', async () => {
