@@ -236,6 +236,15 @@ describe('igr verify exit code 1', () => {
     expect(Object.keys(JSON.parse(given.out) as object)).not.toContain('ladder');
   });
 
+  it("the probe's measured jobs, reused by the verification, give the report of the same ladder given by --h and --T, bit for bit", async () => {
+    const auto = JSON.parse((await run('--loss', '(x-1)^2/2 + (y+2)^2*z^2/2 + cos(z)', '--at', '0.5,-1,1', '--json')).out) as Record<string, unknown> & { hs: number[]; T: number };
+    const given = JSON.parse(
+      (await run('--loss', '(x-1)^2/2 + (y+2)^2*z^2/2 + cos(z)', '--at', '0.5,-1,1', '--h', auto.hs.join(','), '--T', String(auto.T), '--json')).out,
+    ) as Record<string, unknown>;
+    const { ladder: _ladder, ...rest } = auto;
+    expect(rest).toEqual(given);
+  });
+
   it('an automatic ladder that does not settle (a linear loss: every error on the floor) says so before the table and on stderr, exit 1', async () => {
     const r = await run('--loss', 'x + 2*y', '--at', '0.5,0.5', '--orders', '1');
     expect(r.code).toBe(1);
