@@ -110,7 +110,7 @@ export async function runModelCommand(values: Values, argv: readonly string[], i
   try {
     model = await modelLoss(config);
   } catch (error) {
-    io.err(`igr verify: --model: could not build the model's loss: ${(error as Error).message.split('\n')[0]}\n`);
+    io.err(`igr verify: --model: could not load data set '${run.data}': ${(error as Error).message.split('\n')[0]}\n`);
     return 1;
   }
   const progress = new ProgressLine(io.err, io.isTTY);
