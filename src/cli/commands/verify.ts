@@ -111,6 +111,15 @@ ${problems.map((p) => `                     ${p.name.padEnd(NAME_WIDTH)}  ${p.de
   --help           this text
 `;
 
+/** igr train's run options that --model takes, without --optimizer, --beta and --steps (verify's own, with verify's meaning). */
+const { optimizer: _optimizer, beta: _beta, steps: _steps, ...networkOptionSpecs } = runOptionSpecs;
+
+/** The options an unknown-option message lists (igr train's, accepted with --model, are named as a group). */
+const VERIFY_OPTIONS = [
+  'problem', 'loss', 'at', 'vars', 'orders', 'h', 'T', 'json', 'report', 'help', 'optimizer', 'beta', 'batches', 'epochs', 'momentum-start',
+  'workers', 'truncation', 'principal', 'max-order', 'steps', 'h-lambda', 'threshold', 'max-work', 'ladder', 'model', 'after-steps', 'lr',
+];
+
 /** One verification to run: a problem with its settings (any optimiser), as data a worker can rebuild. */
 export interface Job {
   spec: VerificationSpec;
@@ -201,11 +210,6 @@ export const verifyCommand: Command = {
     const values = parseOptions(
       argv,
       {
-        // igr train's options describe the network of --model (reused from src/cli/sweep/options.ts);
-        // --optimizer, --beta and --steps are verify's own below, with verify's meaning.
-        ...runOptionSpecs,
-        ...maxMemorySpec,
-        ...modelOptionSpecs,
         problem: { type: 'string', multiple: true },
         loss: { type: 'string' },
         at: { type: 'string' },
@@ -230,8 +234,14 @@ export const verifyCommand: Command = {
         threshold: { type: 'string' },
         'max-work': { type: 'string' },
         ladder: { type: 'string' },
+        ...modelOptionSpecs,
+        // igr train's options describe the network of --model (reused from src/cli/sweep/options.ts);
+        // --optimizer, --beta and --steps are verify's own above, with verify's meaning.
+        ...networkOptionSpecs,
+        ...maxMemorySpec,
       },
       ['loss'], // `--loss "-a*b"`: a loss may start with a dash
+      { listed: VERIFY_OPTIONS, more: "and with --model igr train's network options (--data, --train, --hidden, …: igr train --help)" },
     );
     if (values.help) {
       // Read at call time: verify-truncation.ts and verify-model.ts import this module, so their text may not exist yet at load.
