@@ -171,8 +171,81 @@ const fmt = (x: number): string => (x === 0 ? '0' : Math.abs(x) >= 1e-3 && Math.
  * Throws IgrError for bad orders, a non-finite θ0 or loss, or a stationary start.
  */
 export function chooseLadder(loss: ScalarFn, theta0: Float64Array | readonly number[], options: LadderOptions): LadderChoice {
-  const fn = 'chooseLadder';
   const start = Float64Array.from(theta0);
+  const search = ladderSearch('chooseLadder', loss, start, options);
+  for (let step = search.next(); ; ) {
+    if (step.done) return step.value;
+    const { points, cache, probe } = step.value;
+    points.forEach((point, i) => {
+      measureInThread(loss, start, point, cache);
+      options.onProgress?.(i + 1, points.length, probe);
+    });
+    step = search.next();
+  }
+}
+
+/** A point a probe needs: the local (one-step) point at h, or the global point at (h, T), of order p. */
+export interface ProbePoint {
+  kind: 'local' | 'global';
+  h: number;
+  /** The final time of a global point (h for a local one). */
+  T: number;
+  order: number;
+}
+
+/**
+ * {@link chooseLadder} with the probes' points measured by `measure` (e.g. on worker threads),
+ * which must return, for each point, the measurement of the GD verification job (h index 0,
+ * `point.order`) of `{ hs: [point.h], T: point.T, orders: [point.order] }` from θ0 — its `local`
+ * is read for a local point, the whole of it for a global one — or `'diverged'`. Everything else
+ * (and so the choice, bit for bit) is as in {@link chooseLadder}.
+ */
+export async function chooseLadderWith(
+  loss: ScalarFn,
+  theta0: Float64Array | readonly number[],
+  options: LadderOptions,
+  measure: (points: readonly ProbePoint[], probe: number) => Promise<readonly (FlowPointMeasurement | 'diverged')[]>,
+): Promise<LadderChoice> {
+  const start = Float64Array.from(theta0);
+  const search = ladderSearch('chooseLadderWith', loss, start, options);
+  for (let step = search.next(); ; ) {
+    if (step.done) return step.value;
+    const { points, cache, probe } = step.value;
+    const measured = await measure(points, probe);
+    points.forEach((point, i) => store(point, measured[i]!, cache));
+    step = search.next();
+  }
+}
+
+/** The cache keys of a probe point. */
+function pointKey(point: ProbePoint): string {
+  return point.kind === 'local' ? `${point.h}:${point.order}` : `${point.h}:${point.T}:${point.order}`;
+}
+
+/** Puts a job's measurement where a probe reads it: the local point's `local`, or the global point's whole job. */
+function store(point: ProbePoint, m: FlowPointMeasurement | 'diverged', cache: ProbeCache): void {
+  const diverged = m === 'diverged' || m.diverged !== null;
+  if (point.kind === 'local') cache.local.set(pointKey(point), diverged ? 'diverged' : (m as FlowPointMeasurement).local);
+  else cache.global.set(pointKey(point), diverged ? 'diverged' : { ...(m as FlowPointMeasurement), hIndex: 0 });
+}
+
+/** Measures a probe point in this thread into the cache. */
+function measureInThread(loss: ScalarFn, start: Float64Array, point: ProbePoint, cache: ProbeCache): void {
+  if (point.kind === 'local') localPoint(loss, start, point.h, point.order, cache);
+  else globalPoint(loss, start, point.h, point.T, point.order, cache);
+}
+
+/**
+ * The rule of {@link chooseLadder} as a generator: before each probe it yields the points that
+ * probe needs and the cache has not got, for the caller to measure into the cache; it returns
+ * the choice.
+ */
+function* ladderSearch(
+  fn: string,
+  loss: ScalarFn,
+  start: Float64Array,
+  options: LadderOptions,
+): Generator<{ points: ProbePoint[]; cache: ProbeCache; probe: number }, LadderChoice, void> {
   checkOrders(fn, options.orders, MAX_ORDER);
   const orders = [...new Set(options.orders)].sort((a, b) => a - b);
   const P = orders.at(-1)!;
@@ -217,8 +290,10 @@ export function chooseLadder(loss: ScalarFn, theta0: Float64Array | readonly num
   let settled = false;
   let lastMove: 'smaller' | 'larger' | null = null;
   for (let move = 0; move <= maxMoves; move++) {
-    const progress = options.onProgress && ((done: number, total: number) => options.onProgress!(done, total, move + 1));
-    const probe = probeLadder(loss, start, orders, h0, LADDER_RATIOS[ratioIndex]!, K, tolerance, cache, progress);
+    const ratio = LADDER_RATIOS[ratioIndex]!;
+    const points = probePoints(orders, h0, ratio, K).filter((point) => !(point.kind === 'local' ? cache.local : cache.global).has(pointKey(point)));
+    yield { points, cache, probe: move + 1 };
+    const probe = probeLadder(start, orders, h0, ratio, K, tolerance, cache);
     probes.push(probe);
     // A move back where the last one came from: the window is narrower than this ladder.
     if ((probe.decision === 'smaller' && lastMove === 'larger') || (probe.decision === 'larger' && lastMove === 'smaller')) {
@@ -304,18 +379,18 @@ export function ladderSizes(h0: number, ratio: number, points: number): number[]
   return ladderSteps(ratio, points).map((n, k) => (k === 0 ? h0 : ratio === 2 ? h0 / 2 ** k : T / n));
 }
 
-/** Measures the probe of one candidate ladder and decides whether to keep or move it. */
-function probeLadder(
-  loss: ScalarFn,
-  start: Float64Array,
-  orders: number[],
-  h0: number,
-  ratio: number,
-  K: number,
-  tolerance: number,
-  cache: ProbeCache,
-  onProgress?: (done: number, total: number) => void,
-): LadderProbe {
+/** The points the probe of one candidate ladder reads: per order, the local points at every h, then the global points at T at the two largest. */
+function probePoints(orders: readonly number[], h0: number, ratio: number, K: number): ProbePoint[] {
+  const hs = ladderSizes(h0, ratio, K);
+  const T = LADDER_TOP_STEPS * h0;
+  return orders.flatMap((order) => [
+    ...hs.map((h): ProbePoint => ({ kind: 'local', h, T: h, order })),
+    ...hs.slice(0, 2).map((h): ProbePoint => ({ kind: 'global', h, T, order })),
+  ]);
+}
+
+/** Decides, from the measured points of one candidate ladder (all in `cache`), whether to keep or move it. */
+function probeLadder(start: Float64Array, orders: number[], h0: number, ratio: number, K: number, tolerance: number, cache: ProbeCache): LadderProbe {
   const hs = ladderSizes(h0, ratio, K);
   const T = LADDER_TOP_STEPS * h0;
   const scale = Math.max(1, start.reduce((m, v) => Math.max(m, Math.abs(v)), 0));
@@ -323,22 +398,17 @@ function probeLadder(
   const local = new Map<string, PointMeasurement>();
   const global = new Map<string, PointMeasurement>();
   let diverged = false;
-  const total = orders.length * (K + 2);
-  let done = 0;
-  const tick = (): void => onProgress?.(++done, total);
   for (const p of orders) {
     hs.forEach((h, k) => {
-      const m = diverged ? 'diverged' : localPoint(loss, start, h, p, cache);
+      const m = cache.local.get(`${h}:${p}`)!;
       if (m === 'diverged') diverged = true;
       else local.set(`${k}:${p}`, m);
-      tick();
     });
     // Global errors at T at the two largest h.
     [0, 1].forEach((k) => {
-      const m = diverged ? 'diverged' : globalPoint(loss, start, hs[k]!, T, p, cache);
+      const m = cache.global.get(`${hs[k]}:${T}:${p}`)!;
       if (m === 'diverged') diverged = true;
-      else global.set(`${k}:${p}`, m);
-      tick();
+      else global.set(`${k}:${p}`, m.global);
     });
   }
   const localRatios: Record<number, (number | null)[]> = {};

@@ -22,6 +22,7 @@ import {
   parseLadderOption,
   parseOrders,
   parsePositive,
+  parseWorkers,
   runJobs,
   UNSETTLED_LADDER_HINT,
   type Job,
@@ -133,7 +134,7 @@ export async function runModelCommand(values: Values, argv: readonly string[], i
   let job: Job;
   if (hs !== undefined) job = { spec: { ...common, hs, T: T ?? DEFAULT_CUSTOM_T } };
   else {
-    const ladder = automaticLadder(name, model.loss, theta0, orders, io);
+    const ladder = await automaticLadder(name, model.loss, theta0, orders, io, { workers: parseWorkers(values.workers as string | undefined), lossSpec: common.loss });
     job = { spec: { ...common, hs: ladder.hs, T: ladder.T }, ladder, note: ladderNote(ladder), ...(!ladder.settled && { failHint: UNSETTLED_LADDER_HINT }) };
   }
   return runJobs([job], { format: formatReport, json: verificationJson }, values as Record<string, string | undefined>, argv, io);

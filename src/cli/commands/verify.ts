@@ -7,6 +7,7 @@ import { parseOptions } from '../args.js';
 import { tensor, valueAndGrad, type ScalarFn } from '../../autodiff/index.js';
 import {
   chooseLadder,
+  chooseLadderWith,
   findProblem,
   IgrError,
   type LadderChoice,
@@ -26,8 +27,8 @@ import type { CompiledLoss } from '../../expression/index.js';
 import { defaultWorkers } from '../../node/tasks.js';
 import { integer, maxMemorySpec, runOptionSpecs } from '../sweep/options.js';
 import { ProgressLine } from '../sweep/progress.js';
-import { runVerifications } from '../verify/parallel.js';
-import type { VerificationSpec } from '../verify/spec.js';
+import { measureProbePoints, runVerifications } from '../verify/parallel.js';
+import type { LossSpec, VerificationSpec } from '../verify/spec.js';
 import { rungeKuttaNames as tableauNames, sgdProblems } from '../../igr/optimizers/index.js';
 import { parseOptimizer, runOptimizerVerification } from './verify-optimizer.js';
 import { runTruncationCommand, TRUNCATION_HELP } from './verify-truncation.js';
@@ -186,101 +187,140 @@ export function ladderNote(choice: LadderChoice): string {
 
 /**
  * The automatic ladder for a loss at θ0 (chooseLadder, src/igr/ladder.ts), with progress on a
- * terminal; a start where no ladder can be chosen (a stationary point) is a usage error.
+ * terminal. With more than one worker the probes' points are measured on worker threads
+ * (`chooseLadderWith`; `lossSpec` says how a worker rebuilds the loss), bit for bit the points one
+ * thread measures. A start where no ladder can be chosen (a stationary point) is a usage error.
  */
-export function automaticLadder(name: string, loss: ScalarFn, theta0: readonly number[], orders: number[], io: CliIO): LadderChoice {
+export async function automaticLadder(
+  name: string,
+  loss: ScalarFn,
+  theta0: readonly number[],
+  orders: number[],
+  io: CliIO,
+  parallel: { workers: number; lossSpec: LossSpec },
+): Promise<LadderChoice> {
   const progress = new ProgressLine(io.err, io.isTTY);
+  const unit = (probe: number): string => `points · ladder probe ${probe} · ${clip(name, 40)}`;
   try {
-    return chooseLadder(loss, theta0, {
-      orders,
-      onProgress: (done, total, probe) => progress.update({ finished: done, total, diverged: 0, failed: 0 }, `points · ladder probe ${probe} · ${clip(name, 40)}`),
+    if (parallel.workers <= 1) {
+      return chooseLadder(loss, theta0, {
+        orders,
+        onProgress: (done, total, probe) => progress.update({ finished: done, total, diverged: 0, failed: 0 }, unit(probe)),
+      });
+    }
+    const base = { name, loss: parallel.lossSpec, theta0: [...theta0] };
+    return await chooseLadderWith(loss, theta0, { orders }, (points, probe) => {
+      progress.update({ finished: 0, total: points.length, diverged: 0, failed: 0 }, unit(probe));
+      return measureProbePoints(base, points, {
+        workers: parallel.workers,
+        onPoint: (done, total) => progress.update({ finished: done, total, diverged: 0, failed: 0 }, unit(probe)),
+      });
     });
   } catch (error) {
     if (error instanceof IgrError) throw new UsageError(`${clip(name, 60)}: ${error.message}`);
+    if (error instanceof Error && parallel.workers > 1) throw new LadderFailure(`${clip(name, 60)}: the automatic ladder could not be chosen: ${error.message.split('\n')[0]}`);
     throw error;
   } finally {
     progress.finish();
   }
 }
 
+/** A probe that could not be measured (a worker died, a flow that cannot be integrated): said in one line, exit 1. */
+export class LadderFailure extends Error {
+  override name = 'LadderFailure';
+}
+
 export const verifyCommand: Command = {
   name: 'verify',
   summary: 'measure how closely gradient descent follows its modified equation, order by order',
   async run(argv: string[], io: CliIO): Promise<number> {
-    const values = parseOptions(
-      argv,
-      {
-        problem: { type: 'string', multiple: true },
-        loss: { type: 'string' },
-        at: { type: 'string' },
-        vars: { type: 'string' },
-        orders: { type: 'string' },
-        h: { type: 'string' },
-        T: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        report: { type: 'string' },
-        help: { type: 'boolean', default: false },
-        optimizer: { type: 'string' },
-        beta: { type: 'string' },
-        batches: { type: 'string' },
-        epochs: { type: 'string' },
-        'momentum-start': { type: 'string' },
-        workers: { type: 'string' },
-        truncation: { type: 'boolean', default: false },
-        principal: { type: 'boolean', default: false },
-        'max-order': { type: 'string' },
-        steps: { type: 'string' },
-        'h-lambda': { type: 'string' },
-        threshold: { type: 'string' },
-        'max-work': { type: 'string' },
-        ladder: { type: 'string' },
-        ...modelOptionSpecs,
-        // igr train's options describe the network of --model (reused from src/cli/sweep/options.ts);
-        // --optimizer, --beta and --steps are verify's own above, with verify's meaning.
-        ...networkOptionSpecs,
-        ...maxMemorySpec,
-      },
-      ['loss'], // `--loss "-a*b"`: a loss may start with a dash
-      { listed: VERIFY_OPTIONS, more: "and with --model igr train's network options (--data, --train, --hidden, …: igr train --help)" },
-    );
-    if (values.help) {
-      // Read at call time: verify-truncation.ts and verify-model.ts import this module, so their text may not exist yet at load.
-      io.out(HELP.replace('  --help ', `${TRUNCATION_HELP}${MODEL_HELP}  --help `));
-      return 0;
+    try {
+      return await runVerify(argv, io);
+    } catch (error) {
+      if (!(error instanceof LadderFailure)) throw error;
+      io.err(`igr verify: ${error.message}\n`);
+      return 1;
     }
-    // --model (src/cli/commands/verify-model.ts): a network described by igr train's options.
-    if (values.model) return runModelCommand(values, argv, io);
-    checkNoModelOptions(values);
-    // --truncation / --principal (src/cli/commands/verify-truncation.ts): where the expansion ends.
-    if ((values.truncation || values.principal) && values.ladder !== undefined) {
-      throw new UsageError(`--ladder applies to the gradient-descent verification, not --${values.truncation ? 'truncation' : 'principal'}`);
-    }
-    if (values.truncation || values.principal) return runTruncationCommand(values, io, argv);
-    for (const o of ['max-order', 'steps', 'h-lambda', 'threshold', 'max-work'] as const) {
-      if (values[o] !== undefined) throw new UsageError(`--${o} applies to --truncation or --principal`);
-    }
-    // --optimizer sgd|momentum|rk:NAME (src/cli/commands/verify-optimizer.ts); gd is the code below.
-    const optimizer = parseOptimizer(values);
-    parseWorkers(values.workers); // checked before any work, whichever optimiser
-    if (optimizer.kind !== 'gd' && values.ladder !== undefined) {
-      throw new UsageError('--ladder auto applies to gradient descent; the other optimisers have ladders of their own (see --h)');
-    }
-    if (optimizer.kind !== 'gd') return runOptimizerVerification(optimizer, values, io, argv);
-    const orders = values.orders === undefined ? [...DEFAULT_ORDERS] : parseOrders(values.orders);
-    const hs = values.h === undefined ? undefined : parseLadder(values.h);
-    const T = values.T === undefined ? undefined : parsePositive('--T', values.T);
-    const auto = parseLadderOption(values.ladder, hs, T);
-    if (values.loss === undefined && (values.at !== undefined || values.vars !== undefined)) {
-      throw new UsageError(`${values.at !== undefined ? '--at' : '--vars'} applies only to a loss typed with --loss EXPR`);
-    }
-    if (values.loss !== undefined && hs === undefined && T !== undefined) {
-      throw new UsageError('--T goes with --h: without --h the ladder and T of --loss are chosen for the loss (T = 16·h0; see --ladder auto)');
-    }
-    const jobs =
-      values.loss !== undefined ? [await customJob(values, orders, hs, T, io)] : await problemJobs(values.problem, orders, hs, T, auto, io);
-    return runJobs(jobs, { format: formatReport, json: verificationJson }, values, argv, io);
   },
 };
+
+/** `igr verify`'s body (its exit code; bad usage throws UsageError). */
+async function runVerify(argv: string[], io: CliIO): Promise<number> {
+  const values = parseOptions(
+    argv,
+    {
+      problem: { type: 'string', multiple: true },
+      loss: { type: 'string' },
+      at: { type: 'string' },
+      vars: { type: 'string' },
+      orders: { type: 'string' },
+      h: { type: 'string' },
+      T: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      report: { type: 'string' },
+      help: { type: 'boolean', default: false },
+      optimizer: { type: 'string' },
+      beta: { type: 'string' },
+      batches: { type: 'string' },
+      epochs: { type: 'string' },
+      'momentum-start': { type: 'string' },
+      workers: { type: 'string' },
+      truncation: { type: 'boolean', default: false },
+      principal: { type: 'boolean', default: false },
+      'max-order': { type: 'string' },
+      steps: { type: 'string' },
+      'h-lambda': { type: 'string' },
+      threshold: { type: 'string' },
+      'max-work': { type: 'string' },
+      ladder: { type: 'string' },
+      ...modelOptionSpecs,
+      // igr train's options describe the network of --model (reused from src/cli/sweep/options.ts);
+      // --optimizer, --beta and --steps are verify's own above, with verify's meaning.
+      ...networkOptionSpecs,
+      ...maxMemorySpec,
+    },
+    ['loss'], // `--loss "-a*b"`: a loss may start with a dash
+    { listed: VERIFY_OPTIONS, more: "and with --model igr train's network options (--data, --train, --hidden, …: igr train --help)" },
+  );
+  if (values.help) {
+    // Read at call time: verify-truncation.ts and verify-model.ts import this module, so their text may not exist yet at load.
+    io.out(HELP.replace('  --help ', `${TRUNCATION_HELP}${MODEL_HELP}  --help `));
+    return 0;
+  }
+  // --model (src/cli/commands/verify-model.ts): a network described by igr train's options.
+  if (values.model) return runModelCommand(values, argv, io);
+  checkNoModelOptions(values);
+  // --truncation / --principal (src/cli/commands/verify-truncation.ts): where the expansion ends.
+  if ((values.truncation || values.principal) && values.ladder !== undefined) {
+    throw new UsageError(`--ladder applies to the gradient-descent verification, not --${values.truncation ? 'truncation' : 'principal'}`);
+  }
+  if (values.truncation || values.principal) return runTruncationCommand(values, io, argv);
+  for (const o of ['max-order', 'steps', 'h-lambda', 'threshold', 'max-work'] as const) {
+    if (values[o] !== undefined) throw new UsageError(`--${o} applies to --truncation or --principal`);
+  }
+  // --optimizer sgd|momentum|rk:NAME (src/cli/commands/verify-optimizer.ts); gd is the code below.
+  const optimizer = parseOptimizer(values);
+  parseWorkers(values.workers); // checked before any work, whichever optimiser
+  if (optimizer.kind !== 'gd' && values.ladder !== undefined) {
+    throw new UsageError('--ladder auto applies to gradient descent; the other optimisers have ladders of their own (see --h)');
+  }
+  if (optimizer.kind !== 'gd') return runOptimizerVerification(optimizer, values, io, argv);
+  const orders = values.orders === undefined ? [...DEFAULT_ORDERS] : parseOrders(values.orders);
+  const hs = values.h === undefined ? undefined : parseLadder(values.h);
+  const T = values.T === undefined ? undefined : parsePositive('--T', values.T);
+  const auto = parseLadderOption(values.ladder, hs, T);
+  if (values.loss === undefined && (values.at !== undefined || values.vars !== undefined)) {
+    throw new UsageError(`${values.at !== undefined ? '--at' : '--vars'} applies only to a loss typed with --loss EXPR`);
+  }
+  if (values.loss !== undefined && hs === undefined && T !== undefined) {
+    throw new UsageError('--T goes with --h: without --h the ladder and T of --loss are chosen for the loss (T = 16·h0; see --ladder auto)');
+  }
+  const jobs =
+    values.loss !== undefined
+      ? [await customJob(values, orders, hs, T, io, parseWorkers(values.workers))]
+      : await problemJobs(values.problem, orders, hs, T, auto, io, parseWorkers(values.workers));
+  return runJobs(jobs, { format: formatReport, json: verificationJson }, values, argv, io);
+}
 
 /** `--workers N`: an integer ≥ 1; default the number of cores. */
 export function parseWorkers(text: string | undefined): number {
@@ -403,13 +443,26 @@ async function problemJobs(
   T: number | undefined,
   auto: boolean,
   io: CliIO,
+  workers: number,
 ): Promise<Job[]> {
-  return selectProblems(names, problems, findProblem).map((problem) => {
-    const common = { optimizer: 'gd' as const, name: problem.name, loss: { kind: 'problem' as const, name: problem.name }, theta0: [...problem.theta0], orders };
-    if (!auto) return { spec: { ...common, hs: hs ?? [...problem.hs], T: T ?? problem.T } };
-    const ladder = automaticLadder(problem.name, problem.loss, problem.theta0, orders, io);
-    return { spec: { ...common, hs: ladder.hs, T: ladder.T }, ladder, note: ladderNote(ladder), ...(!ladder.settled && { failHint: UNSETTLED_LADDER_HINT }) };
-  });
+  const jobs: Job[] = [];
+  for (const problem of selectProblems(names, problems, findProblem)) jobs.push(await problemJob(problem, orders, hs, T, auto, io, workers));
+  return jobs;
+}
+
+async function problemJob(
+  problem: (typeof problems)[number],
+  orders: number[],
+  hs: number[] | undefined,
+  T: number | undefined,
+  auto: boolean,
+  io: CliIO,
+  workers: number,
+): Promise<Job> {
+  const common = { optimizer: 'gd' as const, name: problem.name, loss: { kind: 'problem' as const, name: problem.name }, theta0: [...problem.theta0], orders };
+  if (!auto) return { spec: { ...common, hs: hs ?? [...problem.hs], T: T ?? problem.T } };
+  const ladder = await automaticLadder(problem.name, problem.loss, problem.theta0, orders, io, { workers, lossSpec: common.loss });
+  return { spec: { ...common, hs: ladder.hs, T: ladder.T }, ladder, note: ladderNote(ladder), ...(!ladder.settled && { failHint: UNSETTLED_LADDER_HINT }) };
 }
 
 /**
@@ -457,11 +510,12 @@ async function customJob(
   hs: number[] | undefined,
   T: number | undefined,
   io: CliIO,
+  workers: number,
 ): Promise<Job> {
   const { compiled, theta0 } = await compileLossAt(values);
   const common = { optimizer: 'gd' as const, name: compiled.text, loss: expressionSpec(values.loss as string, compiled), theta0, orders };
   if (hs !== undefined) return { spec: { ...common, hs, T: T ?? DEFAULT_CUSTOM_T } };
-  const ladder = automaticLadder(compiled.text, compiled.loss, theta0, orders, io);
+  const ladder = await automaticLadder(compiled.text, compiled.loss, theta0, orders, io, { workers, lossSpec: common.loss });
   return { spec: { ...common, hs: ladder.hs, T: ladder.T }, ladder, note: ladderNote(ladder), ...(!ladder.settled && { failHint: UNSETTLED_LADDER_HINT }) };
 }
 

@@ -17,10 +17,11 @@ import {
   type ComparisonJob,
   type FlowPointMeasurement,
   type PreparedVerification,
+  type ProbePoint,
   type VerificationReport,
 } from '../../igr/index.js';
 import { runTasks } from '../../node/tasks.js';
-import { prepareSpec, type VerificationSpec } from './spec.js';
+import { prepareSpec, type LossSpec, type VerificationSpec } from './spec.js';
 
 /** One job sent to a worker: the verification it belongs to, and which (h, order). */
 export interface MeasureTask {
@@ -212,4 +213,31 @@ export async function runVerifications(specs: readonly VerificationSpec[], optio
   // Verifications without jobs cannot occur (a ladder and an order list are never empty), but
   // every outcome is defined by now either way.
   return outcomes.map((o) => o ?? { error: 'no jobs' });
+}
+
+/**
+ * The points of an automatic ladder's probe (`chooseLadderWith`, src/igr/ladder.ts) on worker
+ * threads: each point is the (h index 0, order) job of the GD verification `{ hs: [h], T, orders:
+ * [order] }` of the loss `base` names, measured by the same worker code as any job (so each is
+ * bit for bit what one thread measures). A point that cannot be measured throws, with the reason.
+ */
+export async function measureProbePoints(
+  base: { name: string; loss: LossSpec; theta0: number[] },
+  points: readonly ProbePoint[],
+  options: { workers: number; env?: NodeJS.ProcessEnv; onPoint?: (done: number, total: number) => void },
+): Promise<FlowPointMeasurement[]> {
+  const tasks: MeasureTask[] = points.map((p) => ({
+    spec: { optimizer: 'gd', name: base.name, loss: base.loss, theta0: base.theta0, hs: [p.h], T: p.T, orders: [p.order] },
+    job: { hIndex: 0, order: p.order },
+  }));
+  const results = await runTasks<MeasureTask, MeasureResult>(new URL('./worker.js', import.meta.url), tasks, {
+    workers: Math.max(1, Math.min(options.workers, tasks.length)),
+    ...(options.env !== undefined && { env: options.env }),
+    crashed: (_task, _i, message) => ({ ok: false, error: message }),
+    onResult: (_result, _i, finished) => options.onPoint?.(finished, tasks.length),
+  });
+  return results.map((r) => {
+    if (!r.ok) throw new Error(`a probe point of the automatic ladder could not be measured: ${r.error}`);
+    return r.measurement;
+  });
 }
