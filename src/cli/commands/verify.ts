@@ -218,7 +218,7 @@ export async function automaticLadder(
     });
   } catch (error) {
     if (error instanceof IgrError) throw new UsageError(`${clip(name, 60)}: ${error.message}`);
-    if (error instanceof Error && parallel.workers > 1) throw new LadderFailure(`${clip(name, 60)}: the automatic ladder could not be chosen: ${error.message.split('\n')[0]}`);
+    if (error instanceof Error) throw new LadderFailure(`${clip(name, 60)}: the automatic ladder could not be chosen: ${error.message.split('\n')[0]}`);
     throw error;
   } finally {
     progress.finish();
