@@ -197,14 +197,15 @@ export interface ProbePoint {
  * {@link chooseLadder} with the probes' points measured by `measure` (e.g. on worker threads),
  * which must return, for each point, the measurement of the GD verification job (h index 0,
  * `point.order`) of `{ hs: [point.h], T: point.T, orders: [point.order] }` from θ0 — its `local`
- * is read for a local point, the whole of it for a global one — or `'diverged'`. Everything else
+ * is read for a local point, the whole of it for a global one; for a local point
+ * {@link measureLocalPoint}'s result will do — or `'diverged'`. Everything else
  * (and so the choice, bit for bit) is as in {@link chooseLadder}.
  */
 export async function chooseLadderWith(
   loss: ScalarFn,
   theta0: Float64Array | readonly number[],
   options: LadderOptions,
-  measure: (points: readonly ProbePoint[], probe: number) => Promise<readonly (FlowPointMeasurement | 'diverged')[]>,
+  measure: (points: readonly ProbePoint[], probe: number) => Promise<readonly (FlowPointMeasurement | PointMeasurement | 'diverged')[]>,
 ): Promise<LadderChoice> {
   const start = Float64Array.from(theta0);
   const search = ladderSearch('chooseLadderWith', loss, start, options);
@@ -222,11 +223,25 @@ function pointKey(point: ProbePoint): string {
   return point.kind === 'local' ? `${point.h}:${point.order}` : `${point.h}:${point.T}:${point.order}`;
 }
 
-/** Puts a job's measurement where a probe reads it: the local point's `local`, or the global point's whole job. */
-function store(point: ProbePoint, m: FlowPointMeasurement | 'diverged', cache: ProbeCache): void {
-  const diverged = m === 'diverged' || m.diverged !== null;
-  if (point.kind === 'local') cache.local.set(pointKey(point), diverged ? 'diverged' : (m as FlowPointMeasurement).local);
-  else cache.global.set(pointKey(point), diverged ? 'diverged' : { ...(m as FlowPointMeasurement), hIndex: 0 });
+/**
+ * Puts a measurement where a probe reads it: for a local point its `local` (or the point itself,
+ * {@link measureLocalPoint}), for a global point the whole job.
+ */
+function store(point: ProbePoint, m: FlowPointMeasurement | PointMeasurement | 'diverged', cache: ProbeCache): void {
+  const job = m !== 'diverged' && 'local' in m ? m : null;
+  const diverged = m === 'diverged' || (job !== null && job.diverged !== null);
+  if (point.kind === 'local') cache.local.set(pointKey(point), diverged ? 'diverged' : job !== null ? job.local : (m as PointMeasurement));
+  else if (job === null && !diverged) throw new IgrError('chooseLadderWith: a global probe point needs the whole job measurement (global and local)');
+  else cache.global.set(pointKey(point), diverged ? 'diverged' : { ...job!, hIndex: 0 });
+}
+
+/**
+ * The local (one-step) point of GD at h for order p from θ0, as the verification measures it
+ * (θ_1 against the order-p flow over time h, by `measurePoint`), or `'diverged'`: what a
+ * {@link chooseLadderWith} measurer may return for a local point (as the `local` of a job).
+ */
+export function measureLocalPoint(loss: ScalarFn, theta0: Float64Array | readonly number[], h: number, order: number): PointMeasurement | 'diverged' {
+  return localPoint(loss, Float64Array.from(theta0), h, order, { local: new Map(), global: new Map() });
 }
 
 /** Measures a probe point in this thread into the cache. */

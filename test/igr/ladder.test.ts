@@ -8,7 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { add, dot, mul, slice, sin, sqrt, square, sum, tensor, type Tensor } from '../../src/autodiff/index.js';
 import {
   chooseLadder,
+  chooseLadderWith,
+  comparisonMeasurer,
   findProblem,
+  measureLocalPoint,
+  prepareBackwardError,
+  type ProbePoint,
   IgrError,
   LADDER_RATIOS,
   ladderSizes,
@@ -83,6 +88,22 @@ describe('chooseLadder', () => {
     expect(c.probes.map((p) => p.decision)).toEqual(['larger', 'larger', 'larger']);
     expect(c.settled).toBe(false);
     expect(c.reason).toContain('NOT settled within 2 moves');
+  });
+
+  it('chooseLadderWith: the same choice with the points measured elsewhere; a global point needs the whole job', async () => {
+    const { loss, theta0 } = findProblem('double-well');
+    const direct = chooseLadder(loss, theta0, { orders: [1, 2] });
+    const job = (p: ProbePoint) => {
+      const { comparison } = prepareBackwardError(loss, theta0, { hs: [p.h], T: p.T, orders: [p.order] });
+      return comparisonMeasurer(comparison)({ hIndex: 0, order: p.order });
+    };
+    const via = await chooseLadderWith(loss, theta0, { orders: [1, 2] }, async (points) =>
+      points.map((p) => (p.kind === 'local' ? measureLocalPoint(loss, theta0, p.h, p.order) : job(p))),
+    );
+    expect(via).toEqual(direct);
+    await expect(chooseLadderWith(loss, theta0, { orders: [1] }, async (points) => points.map((p) => measureLocalPoint(loss, theta0, p.h, p.order)))).rejects.toThrow(
+      'chooseLadderWith: a global probe point needs the whole job measurement (global and local)',
+    );
   });
 
   it('calls onProbe and onProgress', () => {

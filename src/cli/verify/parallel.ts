@@ -18,6 +18,7 @@ import {
   type FlowPointMeasurement,
   type PreparedVerification,
   type ProbePoint,
+  type PointMeasurement,
   type VerificationReport,
 } from '../../igr/index.js';
 import { runTasks } from '../../node/tasks.js';
@@ -27,10 +28,15 @@ import { prepareSpec, type LossSpec, type VerificationSpec } from './spec.js';
 export interface MeasureTask {
   spec: VerificationSpec;
   job: ComparisonJob;
+  /** Only the local (one-step) point of a GD spec's job (an automatic ladder's probe, `measureLocalPoint`). */
+  localOnly?: true;
 }
 
 /** A worker's answer: the measurement, or why it could not be made. */
-export type MeasureResult = { ok: true; measurement: FlowPointMeasurement } | { ok: false; error: string };
+export type MeasureResult =
+  | { ok: true; measurement: FlowPointMeasurement }
+  | { ok: true; local: PointMeasurement | 'diverged' }
+  | { ok: false; error: string };
 
 /** The outcome of one verification: its report, or the first error of one of its jobs. */
 export type Outcome = { report: VerificationReport } | { error: string };
@@ -225,10 +231,11 @@ export async function measureProbePoints(
   base: { name: string; loss: LossSpec; theta0: number[] },
   points: readonly ProbePoint[],
   options: { workers: number; env?: NodeJS.ProcessEnv; onPoint?: (done: number, total: number) => void },
-): Promise<FlowPointMeasurement[]> {
+): Promise<(FlowPointMeasurement | PointMeasurement | 'diverged')[]> {
   const tasks: MeasureTask[] = points.map((p) => ({
     spec: { optimizer: 'gd', name: base.name, loss: base.loss, theta0: base.theta0, hs: [p.h], T: p.T, orders: [p.order] },
     job: { hIndex: 0, order: p.order },
+    ...(p.kind === 'local' && { localOnly: true as const }),
   }));
   const results = await runTasks<MeasureTask, MeasureResult>(new URL('./worker.js', import.meta.url), tasks, {
     workers: Math.max(1, Math.min(options.workers, tasks.length)),
@@ -238,6 +245,6 @@ export async function measureProbePoints(
   });
   return results.map((r) => {
     if (!r.ok) throw new Error(`a probe point of the automatic ladder could not be measured: ${r.error}`);
-    return r.measurement;
+    return 'local' in r ? r.local : r.measurement;
   });
 }
