@@ -9,7 +9,7 @@
 import { MAX_OPTIMIZER_STEPS, verificationJson } from '../../igr/index.js';
 import { type CliIO, UsageError } from '../command.js';
 import { clip } from '../format.js';
-import { checkMemory, configFromOptions, givenRunOptions, integer, positiveNumber } from '../sweep/options.js';
+import { checkMemory, configFromOptions, givenRunOptions, integer, positiveNumber, runOptionSpecs } from '../sweep/options.js';
 import { ProgressLine } from '../sweep/progress.js';
 import { describeModel, MODEL_MAX_WORK, modelLoss, modelWork, pretrain, type ModelConfig } from '../verify/model.js';
 import {
@@ -59,17 +59,18 @@ type Values = Record<string, string | boolean | string[] | undefined>;
  * Refuses the model options without `--model` (a usage error naming the option), so that
  * `igr verify --data moons` does not silently verify the built-in problems.
  */
-export function checkNoModelOptions(values: Values): void {
+export function checkNoModelOptions(values: Values, verifyOptions: readonly string[]): void {
   if (values['after-steps'] !== undefined) throw new UsageError('--after-steps applies to --model (it starts the verification from θ_K of a GD run of the network); give --model');
-  // --optimizer, --beta and --steps are igr verify's own options too (the optimiser verified, momentum's β, the truncation study's steps).
-  const own = new Set(['--optimizer', '--beta', '--steps']);
+  // igr verify's own options of the same name (--optimizer: the optimiser verified, --beta: momentum's β,
+  // --steps: the truncation study's) mean what verify says.
+  const own = new Set(verifyOptions.map((o) => `--${o}`));
   const given = givenRunOptions(values as Record<string, string | boolean | undefined>).filter((o) => !own.has(o));
   if (values['max-memory'] !== undefined) given.push('--max-memory');
   if (given.length > 0) throw new UsageError(`${given[0]} describes the network of --model; give --model to verify a network (or leave ${given[0]} out)`);
 }
 
 /** Runs `igr verify --model …`; returns the exit code (usage errors throw UsageError: 2). */
-export async function runModelCommand(values: Values, argv: readonly string[], io: CliIO): Promise<number> {
+export async function runModelCommand(values: Values, argv: readonly string[], io: CliIO, verifyOptions: readonly string[]): Promise<number> {
   if (values.loss !== undefined || values.problem !== undefined) {
     throw new UsageError(`use either --model or ${values.loss !== undefined ? '--loss' : '--problem'}, not both: --model verifies a network described by igr train's options`);
   }
@@ -88,7 +89,9 @@ export async function runModelCommand(values: Values, argv: readonly string[], i
   if (afterSteps > MAX_OPTIMIZER_STEPS) throw new UsageError(`--after-steps ${afterSteps} is more than ${MAX_OPTIMIZER_STEPS} pre-training steps`);
   if (afterSteps > 0 && values.lr === undefined) throw new UsageError(`--after-steps ${afterSteps} needs --lr H, the learning rate of those ${afterSteps} GD steps`);
   if (afterSteps === 0 && values.lr !== undefined) throw new UsageError('--lr is the learning rate of the pre-training: it goes with --after-steps K (K ≥ 1)');
-  const runValues = { ...(values as Record<string, string | boolean | undefined>), optimizer: undefined, beta: undefined, steps: undefined };
+  // Options of verify's own that share a name with a run option (--optimizer, --beta, --steps) are verify's, not the network's.
+  const runValues: Record<string, string | boolean | undefined> = { ...(values as Record<string, string | boolean | undefined>) };
+  for (const o of verifyOptions) if (o in runOptionSpecs) runValues[o] = undefined;
   const run = configFromOptions(runValues, 'verify');
   checkMemory([run], runValues); // before any data is loaded or parameter allocated
   const config: ModelConfig = { run, afterSteps };

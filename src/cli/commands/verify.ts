@@ -112,13 +112,13 @@ ${problems.map((p) => `                     ${p.name.padEnd(NAME_WIDTH)}  ${p.de
   --help           this text
 `;
 
-/** igr train's run options that --model takes, without --optimizer, --beta and --steps (verify's own, with verify's meaning). */
-const { optimizer: _optimizer, beta: _beta, steps: _steps, ...networkOptionSpecs } = runOptionSpecs;
-
-/** The options an unknown-option message lists (igr train's, accepted with --model, are named as a group). */
+/**
+ * igr verify's own options (an unknown-option message lists these and --lr; igr train's, taken
+ * with --model, are named as a group). Where a run option has the same name, verify's meaning wins.
+ */
 const VERIFY_OPTIONS = [
   'problem', 'loss', 'at', 'vars', 'orders', 'h', 'T', 'json', 'report', 'help', 'optimizer', 'beta', 'batches', 'epochs', 'momentum-start',
-  'workers', 'truncation', 'principal', 'max-order', 'steps', 'h-lambda', 'threshold', 'max-work', 'ladder', 'model', 'after-steps', 'lr',
+  'workers', 'truncation', 'principal', 'max-order', 'steps', 'h-lambda', 'threshold', 'max-work', 'ladder', 'model', 'after-steps',
 ];
 
 /** One verification to run: a problem with its settings (any optimiser), as data a worker can rebuild. */
@@ -249,6 +249,12 @@ async function runVerify(argv: string[], io: CliIO): Promise<number> {
   const values = parseOptions(
     argv,
     {
+      // igr train's options describe the network of --model (reused from src/cli/sweep/options.ts),
+      // first, so that verify's own options below (--optimizer, --beta, --steps, --loss, …) keep
+      // verify's meaning wherever a name is in both.
+      ...runOptionSpecs,
+      ...maxMemorySpec,
+      ...modelOptionSpecs,
       problem: { type: 'string', multiple: true },
       loss: { type: 'string' },
       at: { type: 'string' },
@@ -273,14 +279,9 @@ async function runVerify(argv: string[], io: CliIO): Promise<number> {
       threshold: { type: 'string' },
       'max-work': { type: 'string' },
       ladder: { type: 'string' },
-      ...modelOptionSpecs,
-      // igr train's options describe the network of --model (reused from src/cli/sweep/options.ts);
-      // --optimizer, --beta and --steps are verify's own above, with verify's meaning.
-      ...networkOptionSpecs,
-      ...maxMemorySpec,
     },
     ['loss'], // `--loss "-a*b"`: a loss may start with a dash
-    { listed: VERIFY_OPTIONS, more: "and with --model igr train's network options (--data, --train, --hidden, …: igr train --help)" },
+    { listed: [...VERIFY_OPTIONS, 'lr'], more: "and with --model igr train's network options (--data, --train, --hidden, …: igr train --help)" },
   );
   if (values.help) {
     // Read at call time: verify-truncation.ts and verify-model.ts import this module, so their text may not exist yet at load.
@@ -288,8 +289,8 @@ async function runVerify(argv: string[], io: CliIO): Promise<number> {
     return 0;
   }
   // --model (src/cli/commands/verify-model.ts): a network described by igr train's options.
-  if (values.model) return runModelCommand(values, argv, io);
-  checkNoModelOptions(values);
+  if (values.model) return runModelCommand(values, argv, io, VERIFY_OPTIONS);
+  checkNoModelOptions(values, VERIFY_OPTIONS);
   // --truncation / --principal (src/cli/commands/verify-truncation.ts): where the expansion ends.
   if ((values.truncation || values.principal) && values.ladder !== undefined) {
     throw new UsageError(`--ladder applies to the gradient-descent verification, not --${values.truncation ? 'truncation' : 'principal'}`);
