@@ -87,6 +87,7 @@ describe('igr verify --model', () => {
     await usage(['--model', '--data', 'moons', '--sizes', '3,6,2'], 'sizes 3,6,2 do not match the data set moons');
     await usage([...SMALL, '--T', '1'], '--T goes with --h: without --h the ladder and T of --model are chosen for the network');
     await usage([...SMALL, '--max-work', '0'], '--max-work must be positive, got 0');
+    await usage([...SMALL, '--workers', '0'], '--workers must be an integer ≥ 1, got 0');
     await usage([...SMALL, '--max-memory', '1K'], 'more than the bound of 1 KiB');
   });
 

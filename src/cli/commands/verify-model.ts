@@ -101,6 +101,7 @@ export async function runModelCommand(values: Values, argv: readonly string[], i
   const T = values.T === undefined ? undefined : parsePositive('--T', String(values.T));
   parseLadderOption(values.ladder as string | undefined, hs, T);
   if (hs === undefined && T !== undefined) throw new UsageError('--T goes with --h: without --h the ladder and T of --model are chosen for the network (T = 16·h0; see --ladder auto)');
+  const workers = parseWorkers(values.workers as string | undefined); // checked before any work
   const maxWork = values['max-work'] === undefined ? MODEL_MAX_WORK : positiveNumber('max-work', String(values['max-work']));
   const work = modelWork(config, orders);
   if (work.work > maxWork) {
@@ -137,7 +138,7 @@ export async function runModelCommand(values: Values, argv: readonly string[], i
   let job: Job;
   if (hs !== undefined) job = { spec: { ...common, hs, T: T ?? DEFAULT_CUSTOM_T } };
   else {
-    const ladder = await automaticLadder(name, model.loss, theta0, orders, io, { workers: parseWorkers(values.workers as string | undefined), lossSpec: common.loss });
+    const ladder = await automaticLadder(name, model.loss, theta0, orders, io, { workers, lossSpec: common.loss });
     job = { spec: { ...common, hs: ladder.hs, T: ladder.T }, ladder, note: ladderNote(ladder), ...(!ladder.settled && { failHint: UNSETTLED_LADDER_HINT }) };
   }
   return runJobs([job], { format: formatReport, json: verificationJson }, values as Record<string, string | undefined>, argv, io);
