@@ -55,7 +55,13 @@ function optionName(token: string): string | null {
  * {@link UsageError} for an unknown option, a missing value, a positional argument or a repeated
  * value option.
  */
-export function parseOptions<const T extends OptionSpecs>(argv: readonly string[], options: T, freeText: readonly string[] = []): ParsedValues<T> {
+export function parseOptions<const T extends OptionSpecs>(
+  argv: readonly string[],
+  options: T,
+  freeText: readonly string[] = [],
+  /** For the unknown-option message: list only these options, then say `more` (a group of options described elsewhere). */
+  valid?: { listed: readonly string[]; more: string },
+): ParsedValues<T> {
   const args = attachDashValues(argv, options, freeText);
   let parsed;
   try {
@@ -64,8 +70,8 @@ export function parseOptions<const T extends OptionSpecs>(argv: readonly string[
     const code = (error as { code?: string }).code;
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
       const unknown = args.map(optionName).find((n) => n !== null && !(n in options));
-      const valid = Object.keys(options).map((n) => `--${n}`).join(', ');
-      throw new UsageError(`unknown option ${unknown === undefined ? clip(String((error as Error).message)) : `--${clip(unknown!)}`}; valid options: ${valid}`);
+      const names = (valid?.listed ?? Object.keys(options)).map((n) => `--${n}`).join(', ') + (valid ? `, ${valid.more}` : '');
+      throw new UsageError(`unknown option ${unknown === undefined ? clip(String((error as Error).message)) : `--${clip(unknown!)}`}; valid options: ${names}`);
     }
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) throw new UsageError(clip((error as Error).message, 300));
     throw error;

@@ -338,7 +338,7 @@ const UNMEASURED: PointMeasurement = {
  *    {@link LOCAL_RK4_STEPS} steps (12–28 evaluations at orders ≤ 4, against DOP853's 36–84),
  *    then DOP853 from one step if RK4 has not settled (36, where RK4 needs 60–508 at order 6).
  */
-function measurePoint(field: VectorField, start: Float64Array, it: TimedIterate, factor: number, kind: 'global' | 'local', expectedGlobal: number): PointMeasurement {
+export function measurePoint(field: VectorField, start: Float64Array, it: TimedIterate, factor: number, kind: 'global' | 'local', expectedGlobal: number): PointMeasurement {
   const error = (y: Float64Array): number => norm2(it.iterate, y);
   // The optimiser's own round-off after `steps` steps: an error at or below it is flagged whatever
   // the reference says, so the reference need not be refined below factor × less than it.

@@ -10,6 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveLoss } from '../../src/cli/verify/spec.js';
+import { modelLoss } from '../../src/cli/verify/model.js';
+import { makeRunConfig } from '../../src/igr/experiments/config.js';
+import { tensor } from '../../src/autodiff/index.js';
 import { run, usage } from './verify-run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'igr-verify-workers-'));
@@ -85,6 +88,30 @@ describe('igr verify --workers', () => {
     expect(r.out).not.toContain('quadratic  (m = 5');
     expect(r.out).toContain('double-well  (m = 2');
   });
+
+  it("an automatic ladder's probe points on workers: the same JSON (ladder included) as in one thread", async () => {
+    const args = ['--loss', '(x-1)^2/2 + (y+2)^2*z^2/2 + cos(z)', '--at', '0.5,-1,1', '--json'];
+    const one = await run(...args, '--workers', '1');
+    const two = await run(...args, '--workers', '2');
+    expect(one.code).toBe(0);
+    expect(two.out).toBe(one.out);
+    expect(two.out).toContain('"ladder":{"automatic":true');
+  });
+
+  it('a worker that dies during the probe: the ladder could not be chosen, one line, exit 1', async () => {
+    process.env.IGR_VERIFY_TEST_CRASH = 'x ^ 2 * y + sin(y)';
+    let r: Awaited<ReturnType<typeof run>>;
+    try {
+      r = await run('--loss', 'x^2*y + sin(y)', '--at', '1,2', '--workers', '2');
+    } finally {
+      delete process.env.IGR_VERIFY_TEST_CRASH;
+    }
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(
+      /^igr verify: x \^ 2 \* y \+ sin\(y\): the automatic ladder could not be chosen: a probe point of the automatic ladder could not be measured: worker crashed: test crash hook \(IGR_VERIFY_TEST_CRASH\) at task \d+\n$/,
+    );
+  });
 });
 
 describe('progress and bad input', () => {
@@ -111,7 +138,14 @@ describe('progress and bad input', () => {
     await usage(['--optimizer', 'rk:rk4', '--problem', 'quadratic', '--workers', value], message);
   });
 
-  it('a model loss (igr verify --model) is reserved in the job spec and refused until it exists', async () => {
-    await expect(resolveLoss({ kind: 'model', config: {} })).rejects.toThrow('a model loss (igr verify --model) is not available yet');
+  it('a model loss (igr verify --model) in the job spec is built from its config, once per thread', async () => {
+    const config = { run: makeRunConfig({ data: 'moons', train: 20, test: 10, hidden: [4] }), afterSteps: 0 };
+    const a = await resolveLoss({ kind: 'model', config });
+    const b = await resolveLoss({ kind: 'model', config: { ...config, afterSteps: 7 } }); // K only moves the start
+    expect(b).toBe(a);
+    const { loss, init } = await modelLoss(config);
+    expect(loss).toBe(a);
+    expect(init).toHaveLength(2 * 4 + 4 + 4 * 2 + 2);
+    expect(Number.isFinite(a(tensor(Array.from(init))).item())).toBe(true);
   });
 });

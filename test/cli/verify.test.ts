@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { run, usage } from './verify-run.js';
+import { runCli } from './run-cli.js';
 import { MAX_ORDER, problems } from '../../src/igr/index.js';
 
 
@@ -210,17 +211,68 @@ describe('igr verify exit code 1', () => {
     expect(r.out).toMatch(/^ {2}FAIL/m);
   });
 
-  it("--loss on the default ladder that misses: exit 1, and stderr says the ladder may be why and what to try", async () => {
-    // The README's example: local slopes 2.90 and 3.87 at orders 2 and 3 (pre-asymptotic at h = 0.1).
+  it('--loss without --h: the automatic ladder, said before the table and as the JSON line\'s ladder; the issue\'s example passes', async () => {
+    // Issue 13: on the old fixed ladder (h = 0.1 … 0.0125, T = 1) this loss missed its local
+    // slopes at orders 2 and 3 (2.90, 3.87); |λ|max(θ0) = 4.71 gives h0 ≤ 0.1/4.71 → 0.02.
     const r = await run('--loss', 'x^2*y + sin(y)', '--at', '1,2');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.out.split('\n');
+    expect(lines[0]).toBe('ladder (automatic): h = 0.02, 0.01, 0.005, 0.0025; T = 0.32 = 16·h0');
+    expect(lines[1]).toMatch(/^ {2}κ = 4\.71e0 \(\|λ\|max\(θ0\) = 4\.71e0 by Lanczos, residual [0-9.e-]+; largest \|f_\{j\+1\}\|\/\|f_j\| = 3\.92e0\): h0 ≤ 0\.1\/κ = 2\.12e-2, 0\.02 on the 1-2-5 grid$/);
+    expect(lines[2]).toMatch(/^ {2}probe 1, h = 0\.02, 0\.01, 0\.005, 0\.0025: keep: every local slope within 0\.1 of p \+ 1/);
+    expect(lines[3]).toMatch(/^ {2}global round-off floor at the smallest h: [0-9.]+e-12$/);
+    expect(r.out).toContain('x ^ 2 * y + sin(y)  (m = 2, θ0 = [1, 2], T = 0.32)');
+    expect(r.out).toMatch(/^ {2}PASS/m);
+    const json = JSON.parse((await run('--loss', 'x^2*y + sin(y)', '--at', '1,2', '--json')).out) as Record<string, unknown> & { ladder: Record<string, unknown> };
+    expect(json.hs).toEqual([0.02, 0.01, 0.005, 0.0025]);
+    expect(json.T).toBe(0.32);
+    expect(Object.keys(json).at(-1)).toBe('ladder');
+    expect(json.ladder).toMatchObject({ automatic: true, hs: [0.02, 0.01, 0.005, 0.0025], T: 0.32, kappaSource: 'lambda', boundSource: 'curvature', settled: true });
+    expect((json.ladder.lambdaMax as number).toFixed(3)).toBe('4.712');
+    expect((json.ladder.probes as { decision: string }[]).map((p) => p.decision)).toEqual(['keep']);
+    // A ladder the user gives has no ladder key.
+    const given = await run('--loss', 'x^2*y + sin(y)', '--at', '1,2', '--h', '0.02,0.01', '--T', '0.2', '--json');
+    expect(Object.keys(JSON.parse(given.out) as object)).not.toContain('ladder');
+  });
+
+  it("the probe's measured jobs, reused by the verification, give the report of the same ladder given by --h and --T, bit for bit", async () => {
+    const auto = JSON.parse((await run('--loss', '(x-1)^2/2 + (y+2)^2*z^2/2 + cos(z)', '--at', '0.5,-1,1', '--json')).out) as Record<string, unknown> & { hs: number[]; T: number };
+    const given = JSON.parse(
+      (await run('--loss', '(x-1)^2/2 + (y+2)^2*z^2/2 + cos(z)', '--at', '0.5,-1,1', '--h', auto.hs.join(','), '--T', String(auto.T), '--json')).out,
+    ) as Record<string, unknown>;
+    const { ladder: _ladder, ...rest } = auto;
+    expect(rest).toEqual(given);
+  });
+
+  it('an automatic ladder that does not settle (a linear loss: every error on the floor) says so before the table and on stderr, exit 1', async () => {
+    const r = await run('--loss', 'x + 2*y', '--at', '0.5,0.5', '--orders', '1');
     expect(r.code).toBe(1);
-    expect(r.err).toBe(
-      'igr verify: x ^ 2 * y + sin(y): some slopes missed on the default --loss ladder (h = 0.1, 0.05, 0.025, 0.0125, T = 1); ' +
-        'its larger steps may be outside the asymptotic range for this loss: try a smaller ladder, e.g. --h 0.02,0.01,0.005,0.0025 --T 0.2\n',
-    );
-    const given = await run('--loss', 'a^4', '--at', '1', '--h', '1,0.02,0.01,0.005', '--T', '1', '--orders', '1');
-    expect(given.code).toBe(1);
-    expect(given.err).toBe(''); // a ladder the user chose gets no advice about the default one
+    expect(r.out).toContain('no curvature at θ0 (|λ|max = 0, modified terms that do not grow): h0 ≤ 0.1·max(1, |θ0|∞)/|∇E(θ0)| = 4.47e-2');
+    expect(r.out).toMatch(/probe 9, h = [0-9., ]+: larger: order 1's local error is on the round-off floor at 4 of 4 step sizes/);
+    expect(r.out).toContain('NOT settled: the slopes may miss');
+    expect(r.err).toBe('igr verify: x + 2 * y: the automatic ladder did not settle (see the ladder line above the table): the slopes may miss; give a ladder with --h LIST --T T\n');
+  });
+
+  it('on a terminal the ladder probe shows a progress line on stderr, erased before the table', async () => {
+    const r = await runCli(['verify', '--loss', 'x^2*y + sin(y)', '--at', '1,2', '--orders', '1,2', '--workers', '1'], true);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/\r\[#+\.*\] 1\/12 points · ladder probe 1 · x \^ 2 \* y \+ sin\(y\) · \d+s elapsed/);
+    expect(r.err).toMatch(/\[#{20}\] 12\/12 points · ladder probe 1 · x \^ 2 \* y \+ sin\(y\) · \d+s elapsed · done/);
+  });
+
+  it('--ladder auto on a built-in problem, and the ladder options it refuses', async () => {
+    const r = await run('--problem', 'quadratic', '--ladder', 'auto', '--orders', '1,2');
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]).toBe('ladder (automatic): h = 0.02, 0.01, 0.005, 0.0025; T = 0.32 = 16·h0');
+    await usage(['--problem', 'quadratic', '--ladder', 'tuned'], '--ladder: unknown value tuned; valid: auto');
+    await usage(['--problem', 'quadratic', '--ladder', 'auto', '--h', '0.1,0.05'], 'give either --ladder auto or --h/--T, not both');
+    await usage(['--problem', 'quadratic', '--ladder', 'auto', '--T', '1'], 'give either --ladder auto or --h/--T, not both');
+    await usage(['--optimizer', 'rk:rk4', '--ladder', 'auto'], '--ladder auto applies to gradient descent');
+    await usage(['--truncation', '--ladder', 'auto'], '--ladder applies to the gradient-descent verification, not --truncation');
+    await usage(['--loss', 'x^2', '--at', '1', '--T', '2'], '--T goes with --h: without --h the ladder and T of --loss are chosen for the loss');
+    // A stationary start: nothing moves, no ladder can be chosen.
+    await usage(['--loss', 'x^2 + y^2', '--at', '0,0'], 'x ^ 2 + y ^ 2: chooseLadder: the gradient of the loss is 0 at θ0');
   });
 
   it('a ladder with one usable point leaves nothing to fit: "no fit" lines (not NaN), JSON null slopes, exit 1', async () => {

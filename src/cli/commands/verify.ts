@@ -4,10 +4,16 @@
  * typed as text, and prints the error tables and fitted slopes (or one JSON object per problem).
  */
 import { parseOptions } from '../args.js';
-import { tensor, valueAndGrad } from '../../autodiff/index.js';
+import { tensor, valueAndGrad, type ScalarFn } from '../../autodiff/index.js';
 import {
+  chooseLadder,
+  chooseLadderWith,
   findProblem,
   IgrError,
+  type LadderChoice,
+  LADDER_CURVATURE_FACTOR,
+  LADDER_MOVE_FRACTION,
+  LADDER_TOP_STEPS,
   MAX_ORDER,
   MAX_OPTIMIZER_STEPS,
   problems,
@@ -19,35 +25,35 @@ import {
 import { type CliIO, type Command, UsageError } from '../command.js';
 import type { CompiledLoss } from '../../expression/index.js';
 import { defaultWorkers } from '../../node/tasks.js';
-import { integer } from '../sweep/options.js';
+import { integer, maxMemorySpec, runOptionSpecs } from '../sweep/options.js';
 import { ProgressLine } from '../sweep/progress.js';
-import { runVerifications } from '../verify/parallel.js';
-import type { VerificationSpec } from '../verify/spec.js';
+import { measureProbePoints, runVerifications } from '../verify/parallel.js';
+import type { LossSpec, VerificationSpec } from '../verify/spec.js';
 import { rungeKuttaNames as tableauNames, sgdProblems } from '../../igr/optimizers/index.js';
 import { parseOptimizer, runOptimizerVerification } from './verify-optimizer.js';
 import { runTruncationCommand, TRUNCATION_HELP } from './verify-truncation.js';
+import { checkNoModelOptions, MODEL_HELP, modelOptionSpecs, runModelCommand } from './verify-model.js';
 import { clip, formatFixed, formatScientific, formatShort, formatTable, formatVector, toJsonLine } from '../format.js';
 
 /** Orders verified when `--orders` is not given. */
 export const DEFAULT_ORDERS = [1, 2, 3] as const;
 
 /**
- * Step-size ladder and final time for a `--loss` without `--h`/`--T`: halving steps, so each
- * point is one octave in log h and T/h is an integer; errors at h = 0.1 are still in the
- * asymptotic regime for O(1) curvature, and the smallest h keeps order 3 above round-off.
+ * Step-size ladder and final time for a `--loss` of the other optimisers (`--optimizer momentum`,
+ * `rk:…`) without `--h`/`--T`, and the T of a GD `--loss` run given `--h` without `--T`: halving
+ * steps, errors at h = 0.1 in the asymptotic regime for O(1) curvature. Gradient descent's own
+ * `--loss` runs choose their ladder instead (`chooseLadder`).
  */
 export const DEFAULT_CUSTOM_HS = [0.1, 0.05, 0.025, 0.0125] as const;
 export const DEFAULT_CUSTOM_T = 1;
 
 /**
- * Why a `--loss` run on the default ladder may fail, and what to try: errors at h = 0.1 are
- * pre-asymptotic for a loss of larger curvature (the slopes then miss by a few tenths; e.g.
- * x^2*y + sin(y) at (1, 2): local slopes 2.90 and 3.87 at orders 2 and 3, and all pass with the
- * ladder below). Until the ladder is chosen automatically, say so.
+ * Why an automatic ladder may not pass, and what to try: the probe found no ladder of its family
+ * between the pre-asymptotic range and the round-off floor within its moves (the note before the
+ * table says what it saw last).
  */
-const DEFAULT_LADDER_HINT =
-  `some slopes missed on the default --loss ladder (h = ${DEFAULT_CUSTOM_HS.join(', ')}, T = ${DEFAULT_CUSTOM_T}); ` +
-  'its larger steps may be outside the asymptotic range for this loss: try a smaller ladder, e.g. --h 0.02,0.01,0.005,0.0025 --T 0.2';
+export const UNSETTLED_LADDER_HINT =
+  'the automatic ladder did not settle (see the ladder line above the table): the slopes may miss; give a ladder with --h LIST --T T';
 
 /** Width of the problem-name column in --help. */
 const NAME_WIDTH = Math.max(...problems.map((p) => p.name.length));
@@ -58,6 +64,7 @@ const HELP = `usage: igr verify [--problem NAME]... [--orders 1,2,3] [--h 0.1,0.
        igr verify --loss EXPR --at x0,y0,... [--vars a,b,...] [--orders ...] [--h ...] [--T ...] [--json] [--workers N]
        igr verify --truncation [--problem NAME]... [--max-order P] [--h ...] [--steps N | --T T] [--max-work W] [--json] [--report DIR]
        igr verify --principal [--problem NAME]... [--h-lambda ... | --h ...] [--steps N] [--orders ...] [--json] [--report DIR]
+       igr verify --model [--data NAME] [--train N] [--hidden W,...] [--seed N] ... [--after-steps K --lr H] [--orders ...] [--h ... --T ...] [--json] [--workers N] [--report DIR]
 
 Runs gradient descent with each step size h for T/h steps, integrates each order-p truncation
 of its modified equation (f_1 + h f_2 + ... + h^(p-1) f_p) to time T with a reference
@@ -76,11 +83,15 @@ ${problems.map((p) => `                     ${p.name.padEnd(NAME_WIDTH)}  ${p.de
   --vars NAMES     variable order for --at (default: order of first appearance in EXPR)
   --orders LIST    truncation orders p to verify, each in 1..${MAX_ORDER} (default: ${DEFAULT_ORDERS.join(',')})
   --h LIST         step-size ladder: at least 2 distinct h > 0, each with T/h an integer of at
-                   most ${MAX_OPTIMIZER_STEPS} steps (default: the problem's own;
-                   for --loss ${DEFAULT_CUSTOM_HS.join(',')}; for rk methods of order ≥ 3 on
+                   most ${MAX_OPTIMIZER_STEPS} steps (default: the problem's own; for --loss a
+                   ladder chosen for the loss, as --ladder auto; for rk methods of order ≥ 3 on
                    two-parameter, logistic and mlp a ladder (and T) of their own, larger or shorter
                    so that errors h^q stay above round-off: see EXPERIMENTS.md)
-  --T NUMBER       final time T > 0 (default: the problem's own; for --loss ${DEFAULT_CUSTOM_T})
+  --T NUMBER       final time T > 0, with --h (default: the problem's own; for --loss 16·h0)
+  --ladder auto    choose the ladder and T for the problem (the default for --loss): h0 ≤ 0.1/κ,
+                   κ = max(|λ|max of the Hessian at θ0, growth |f_{j+1}|/|f_j| of the modified
+                   terms), four step sizes, T = 16·h0, moved by probes of the actual errors until
+                   successive error ratios match 2^p and no point is on the round-off floor
   --json           one JSON object per problem per line instead of tables
   --report DIR     also write DIR/index.html: error plots, phase portraits, tables (one file)
   --workers N      worker threads for the (h, order) measurements (default: the number of cores,
@@ -101,6 +112,15 @@ ${problems.map((p) => `                     ${p.name.padEnd(NAME_WIDTH)}  ${p.de
   --help           this text
 `;
 
+/**
+ * igr verify's own options (an unknown-option message lists these and --lr; igr train's, taken
+ * with --model, are named as a group). Where a run option has the same name, verify's meaning wins.
+ */
+const VERIFY_OPTIONS = [
+  'problem', 'loss', 'at', 'vars', 'orders', 'h', 'T', 'json', 'report', 'help', 'optimizer', 'beta', 'batches', 'epochs', 'momentum-start',
+  'workers', 'truncation', 'principal', 'max-order', 'steps', 'h-lambda', 'threshold', 'max-work', 'ladder', 'model', 'after-steps',
+];
+
 /** One verification to run: a problem with its settings (any optimiser), as data a worker can rebuild. */
 export interface Job {
   spec: VerificationSpec;
@@ -108,65 +128,200 @@ export interface Job {
   note?: string;
   /** Said on stderr when the verification fails (e.g. that the default ladder may be too coarse). */
   failHint?: string;
+  /** The automatic ladder the spec's hs and T came from (its choice goes into the JSON line as `ladder`). */
+  ladder?: LadderChoice;
+}
+
+/** `--ladder auto` (the only value): whether the ladder is chosen for the problem; refused beside --h or --T. */
+export function parseLadderOption(text: string | undefined, hs: number[] | undefined, T: number | undefined): boolean {
+  if (text === undefined) return false;
+  if (text !== 'auto') throw new UsageError(`--ladder: unknown value ${clip(text, 40)}; valid: auto (or give the ladder itself with --h LIST --T T)`);
+  if (hs !== undefined || T !== undefined) throw new UsageError(`--ladder auto chooses the step sizes and T; give either --ladder auto or --h/--T, not both`);
+  return true;
+}
+
+/** The `ladder` object of a JSON line: the automatic choice and why (the probes' decisions in order). */
+export function ladderJson(choice: LadderChoice): object {
+  const { hs, T, lambdaMax, lambdaResidual, termGrowth, kappa, kappaSource, gradientNorm, bound, boundSource, floor, settled, reason } = choice;
+  return {
+    automatic: true,
+    hs,
+    T,
+    lambdaMax,
+    lambdaResidual,
+    termGrowth,
+    kappa,
+    kappaSource,
+    gradientNorm,
+    bound,
+    boundSource,
+    floor,
+    settled,
+    probes: choice.probes.map((p) => ({ hs: p.hs, T: p.T, decision: p.decision, why: p.why, localSlope: p.localSlope, globalRatio: p.globalRatio })),
+    reason,
+  };
+}
+
+/** A step size in a note: four significant digits (the JSON line has every digit). */
+const short = (h: number): string => String(Number(h.toPrecision(4)));
+
+/** The lines said before the table of a verification on an automatic ladder: the ladder, the bound on h0, each probe and its decision, the floor. */
+export function ladderNote(choice: LadderChoice): string {
+  const curvature =
+    choice.kappaSource === 'none'
+      ? 'no curvature at θ0 (|λ|max = 0, modified terms that do not grow)'
+      : `κ = ${formatScientific(choice.kappa)} (|λ|max(θ0) = ${formatScientific(choice.lambdaMax)} by Lanczos, residual ${formatScientific(choice.lambdaResidual)}; ` +
+        `largest |f_{j+1}|/|f_j| = ${formatScientific(Math.max(0, ...choice.termGrowth.filter((r): r is number => r !== null)))})`;
+  const bound =
+    choice.boundSource === 'curvature'
+      ? `h0 ≤ ${LADDER_CURVATURE_FACTOR}/κ = ${formatScientific(choice.bound)}`
+      : `h0 ≤ ${LADDER_MOVE_FRACTION}·max(1, |θ0|∞)/|∇E(θ0)| = ${formatScientific(choice.bound)} (one step moves θ by at most a tenth${choice.kappaSource === 'none' ? '' : '; tighter than 0.1/κ'})`;
+  const lines = [
+    `ladder (automatic): h = ${choice.hs.map(short).join(', ')}; T = ${formatShort(choice.T)} = ${LADDER_TOP_STEPS}·h0`,
+    `  ${curvature}: ${bound}, ${short(choice.probes[0]!.h0)} on the 1-2-5 grid`,
+    ...choice.probes.map((p, i) => `  probe ${i + 1}, h = ${p.hs.map(short).join(', ')}: ${p.decision}: ${p.why}`),
+    `  global round-off floor at the smallest h: ${formatScientific(choice.floor)}${choice.settled ? '' : '; NOT settled: the slopes may miss'}`,
+  ];
+  return lines.join('\n');
+}
+
+/**
+ * The automatic ladder for a loss at θ0 (chooseLadder, src/igr/ladder.ts), with progress on a
+ * terminal. With more than one worker the probes' points are measured on worker threads
+ * (`chooseLadderWith`; `lossSpec` says how a worker rebuilds the loss), bit for bit the points one
+ * thread measures. A start where no ladder can be chosen (a stationary point) is a usage error.
+ */
+export async function automaticLadder(
+  name: string,
+  loss: ScalarFn,
+  theta0: readonly number[],
+  orders: number[],
+  io: CliIO,
+  parallel: { workers: number; lossSpec: LossSpec },
+): Promise<LadderChoice> {
+  const progress = new ProgressLine(io.err, io.isTTY);
+  const unit = (probe: number): string => `points · ladder probe ${probe} · ${clip(name, 40)}`;
+  try {
+    if (parallel.workers <= 1) {
+      return chooseLadder(loss, theta0, {
+        orders,
+        onProgress: (done, total, probe) => progress.update({ finished: done, total, diverged: 0, failed: 0 }, unit(probe)),
+      });
+    }
+    const base = { name, loss: parallel.lossSpec, theta0: [...theta0] };
+    return await chooseLadderWith(loss, theta0, { orders }, (points, probe) => {
+      progress.update({ finished: 0, total: points.length, diverged: 0, failed: 0 }, unit(probe));
+      return measureProbePoints(base, points, {
+        workers: parallel.workers,
+        onPoint: (done, total) => progress.update({ finished: done, total, diverged: 0, failed: 0 }, unit(probe)),
+      });
+    });
+  } catch (error) {
+    if (error instanceof IgrError) throw new UsageError(`${clip(name, 60)}: ${error.message}`);
+    if (error instanceof Error) throw new LadderFailure(`${clip(name, 60)}: the automatic ladder could not be chosen: ${error.message.split('\n')[0]}`);
+    throw error;
+  } finally {
+    progress.finish();
+  }
+}
+
+/** A probe that could not be measured (a worker died, a flow that cannot be integrated): said in one line, exit 1. */
+export class LadderFailure extends Error {
+  override name = 'LadderFailure';
 }
 
 export const verifyCommand: Command = {
   name: 'verify',
   summary: 'measure how closely gradient descent follows its modified equation, order by order',
   async run(argv: string[], io: CliIO): Promise<number> {
-    const values = parseOptions(
-      argv,
-      {
-        problem: { type: 'string', multiple: true },
-        loss: { type: 'string' },
-        at: { type: 'string' },
-        vars: { type: 'string' },
-        orders: { type: 'string' },
-        h: { type: 'string' },
-        T: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        report: { type: 'string' },
-        help: { type: 'boolean', default: false },
-        optimizer: { type: 'string' },
-        beta: { type: 'string' },
-        batches: { type: 'string' },
-        epochs: { type: 'string' },
-        'momentum-start': { type: 'string' },
-        workers: { type: 'string' },
-        truncation: { type: 'boolean', default: false },
-        principal: { type: 'boolean', default: false },
-        'max-order': { type: 'string' },
-        steps: { type: 'string' },
-        'h-lambda': { type: 'string' },
-        threshold: { type: 'string' },
-        'max-work': { type: 'string' },
-      },
-      ['loss'], // `--loss "-a*b"`: a loss may start with a dash
-    );
-    if (values.help) {
-      // Read at call time: verify-truncation.ts imports this module, so its text may not exist yet at load.
-      io.out(HELP.replace('  --help ', `${TRUNCATION_HELP}  --help `));
-      return 0;
+    try {
+      return await runVerify(argv, io);
+    } catch (error) {
+      if (!(error instanceof LadderFailure)) throw error;
+      io.err(`igr verify: ${error.message}\n`);
+      return 1;
     }
-    // --truncation / --principal (src/cli/commands/verify-truncation.ts): where the expansion ends.
-    if (values.truncation || values.principal) return runTruncationCommand(values, io, argv);
-    for (const o of ['max-order', 'steps', 'h-lambda', 'threshold', 'max-work'] as const) {
-      if (values[o] !== undefined) throw new UsageError(`--${o} applies to --truncation or --principal`);
-    }
-    // --optimizer sgd|momentum|rk:NAME (src/cli/commands/verify-optimizer.ts); gd is the code below.
-    const optimizer = parseOptimizer(values);
-    parseWorkers(values.workers); // checked before any work, whichever optimiser
-    if (optimizer.kind !== 'gd') return runOptimizerVerification(optimizer, values, io, argv);
-    const orders = values.orders === undefined ? [...DEFAULT_ORDERS] : parseOrders(values.orders);
-    const hs = values.h === undefined ? undefined : parseLadder(values.h);
-    const T = values.T === undefined ? undefined : parsePositive('--T', values.T);
-    if (values.loss === undefined && (values.at !== undefined || values.vars !== undefined)) {
-      throw new UsageError(`${values.at !== undefined ? '--at' : '--vars'} applies only to a loss typed with --loss EXPR`);
-    }
-    const jobs = values.loss !== undefined ? [await customJob(values, orders, hs, T)] : problemJobs(values.problem, orders, hs, T);
-    return runJobs(jobs, { format: formatReport, json: verificationJson }, values, argv, io);
   },
 };
+
+/** `igr verify`'s body (its exit code; bad usage throws UsageError). */
+async function runVerify(argv: string[], io: CliIO): Promise<number> {
+  const values = parseOptions(
+    argv,
+    {
+      // igr train's options describe the network of --model (reused from src/cli/sweep/options.ts),
+      // first, so that verify's own options below (--optimizer, --beta, --steps, --loss, …) keep
+      // verify's meaning wherever a name is in both.
+      ...runOptionSpecs,
+      ...maxMemorySpec,
+      ...modelOptionSpecs,
+      problem: { type: 'string', multiple: true },
+      loss: { type: 'string' },
+      at: { type: 'string' },
+      vars: { type: 'string' },
+      orders: { type: 'string' },
+      h: { type: 'string' },
+      T: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      report: { type: 'string' },
+      help: { type: 'boolean', default: false },
+      optimizer: { type: 'string' },
+      beta: { type: 'string' },
+      batches: { type: 'string' },
+      epochs: { type: 'string' },
+      'momentum-start': { type: 'string' },
+      workers: { type: 'string' },
+      truncation: { type: 'boolean', default: false },
+      principal: { type: 'boolean', default: false },
+      'max-order': { type: 'string' },
+      steps: { type: 'string' },
+      'h-lambda': { type: 'string' },
+      threshold: { type: 'string' },
+      'max-work': { type: 'string' },
+      ladder: { type: 'string' },
+    },
+    ['loss'], // `--loss "-a*b"`: a loss may start with a dash
+    { listed: [...VERIFY_OPTIONS, 'lr'], more: "and with --model igr train's network options (--data, --train, --hidden, …: igr train --help)" },
+  );
+  if (values.help) {
+    // Read at call time: verify-truncation.ts and verify-model.ts import this module, so their text may not exist yet at load.
+    io.out(HELP.replace('  --help ', `${TRUNCATION_HELP}${MODEL_HELP}  --help `));
+    return 0;
+  }
+  // --model (src/cli/commands/verify-model.ts): a network described by igr train's options.
+  if (values.model) return runModelCommand(values, argv, io, VERIFY_OPTIONS);
+  checkNoModelOptions(values, VERIFY_OPTIONS);
+  // --truncation / --principal (src/cli/commands/verify-truncation.ts): where the expansion ends.
+  if ((values.truncation || values.principal) && values.ladder !== undefined) {
+    throw new UsageError(`--ladder applies to the gradient-descent verification, not --${values.truncation ? 'truncation' : 'principal'}`);
+  }
+  if (values.truncation || values.principal) return runTruncationCommand(values, io, argv);
+  for (const o of ['max-order', 'steps', 'h-lambda', 'threshold', 'max-work'] as const) {
+    if (values[o] !== undefined) throw new UsageError(`--${o} applies to --truncation or --principal`);
+  }
+  // --optimizer sgd|momentum|rk:NAME (src/cli/commands/verify-optimizer.ts); gd is the code below.
+  const optimizer = parseOptimizer(values);
+  parseWorkers(values.workers); // checked before any work, whichever optimiser
+  if (optimizer.kind !== 'gd' && values.ladder !== undefined) {
+    throw new UsageError('--ladder auto applies to gradient descent; the other optimisers have ladders of their own (see --h)');
+  }
+  if (optimizer.kind !== 'gd') return runOptimizerVerification(optimizer, values, io, argv);
+  const orders = values.orders === undefined ? [...DEFAULT_ORDERS] : parseOrders(values.orders);
+  const hs = values.h === undefined ? undefined : parseLadder(values.h);
+  const T = values.T === undefined ? undefined : parsePositive('--T', values.T);
+  const auto = parseLadderOption(values.ladder, hs, T);
+  if (values.loss === undefined && (values.at !== undefined || values.vars !== undefined)) {
+    throw new UsageError(`${values.at !== undefined ? '--at' : '--vars'} applies only to a loss typed with --loss EXPR`);
+  }
+  if (values.loss !== undefined && hs === undefined && T !== undefined) {
+    throw new UsageError('--T goes with --h: without --h the ladder and T of --loss are chosen for the loss (T = 16·h0; see --ladder auto)');
+  }
+  const jobs =
+    values.loss !== undefined
+      ? [await customJob(values, orders, hs, T, io, parseWorkers(values.workers))]
+      : await problemJobs(values.problem, orders, hs, T, auto, io, parseWorkers(values.workers));
+  return runJobs(jobs, { format: formatReport, json: verificationJson }, values, argv, io);
+}
 
 /** `--workers N`: an integer ≥ 1; default the number of cores. */
 export function parseWorkers(text: string | undefined): number {
@@ -199,6 +354,7 @@ export async function runJobs<R extends VerificationReport>(
       jobs.map((j) => j.spec),
       {
         workers,
+        known: jobs.map((j) => j.ladder?.measured),
         onJob: ({ finished, total, name, secondsLeft }) => progress.update({ finished, total, diverged: 0, failed: 0 }, `(h, order) jobs · ${name}`, secondsLeft),
         onOutcome: (index, outcome) => {
           progress.clear();
@@ -214,7 +370,8 @@ export async function runJobs<R extends VerificationReport>(
           const report = outcome.report as R;
           pass &&= report.pass;
           reports.push(report);
-          io.out(values.json ? toJsonLine(show.json(report)) + '\n' : (job.note === undefined ? '' : job.note + '\n') + show.format(report));
+          const json = (): object => ({ ...show.json(report), ...(job.ladder && { ladder: ladderJson(job.ladder) }) });
+          io.out(values.json ? toJsonLine(json()) + '\n' : (job.note === undefined ? '' : job.note + '\n') + show.format(report));
           if (!report.pass && job.failHint !== undefined) io.err(`igr verify: ${job.spec.name}: ${job.failHint}\n`);
         },
       },
@@ -280,18 +437,33 @@ export function selectProblems<P extends { name: string }>(names: string[] | und
     });
 }
 
-function problemJobs(names: string[] | undefined, orders: number[], hs: number[] | undefined, T: number | undefined): Job[] {
-  return selectProblems(names, problems, findProblem).map((problem) => ({
-    spec: {
-      optimizer: 'gd',
-      name: problem.name,
-      loss: { kind: 'problem', name: problem.name },
-      theta0: [...problem.theta0],
-      hs: hs ?? [...problem.hs],
-      T: T ?? problem.T,
-      orders,
-    },
-  }));
+async function problemJobs(
+  names: string[] | undefined,
+  orders: number[],
+  hs: number[] | undefined,
+  T: number | undefined,
+  auto: boolean,
+  io: CliIO,
+  workers: number,
+): Promise<Job[]> {
+  const jobs: Job[] = [];
+  for (const problem of selectProblems(names, problems, findProblem)) jobs.push(await problemJob(problem, orders, hs, T, auto, io, workers));
+  return jobs;
+}
+
+async function problemJob(
+  problem: (typeof problems)[number],
+  orders: number[],
+  hs: number[] | undefined,
+  T: number | undefined,
+  auto: boolean,
+  io: CliIO,
+  workers: number,
+): Promise<Job> {
+  const common = { optimizer: 'gd' as const, name: problem.name, loss: { kind: 'problem' as const, name: problem.name }, theta0: [...problem.theta0], orders };
+  if (!auto) return { spec: { ...common, hs: hs ?? [...problem.hs], T: T ?? problem.T } };
+  const ladder = await automaticLadder(problem.name, problem.loss, problem.theta0, orders, io, { workers, lossSpec: common.loss });
+  return { spec: { ...common, hs: ladder.hs, T: ladder.T }, ladder, note: ladderNote(ladder), ...(!ladder.settled && { failHint: UNSETTLED_LADDER_HINT }) };
 }
 
 /**
@@ -338,20 +510,14 @@ async function customJob(
   orders: number[],
   hs: number[] | undefined,
   T: number | undefined,
+  io: CliIO,
+  workers: number,
 ): Promise<Job> {
   const { compiled, theta0 } = await compileLossAt(values);
-  return {
-    ...(hs === undefined && { failHint: DEFAULT_LADDER_HINT }),
-    spec: {
-      optimizer: 'gd',
-      name: compiled.text,
-      loss: expressionSpec(values.loss as string, compiled),
-      theta0,
-      hs: hs ?? [...DEFAULT_CUSTOM_HS],
-      T: T ?? DEFAULT_CUSTOM_T,
-      orders,
-    },
-  };
+  const common = { optimizer: 'gd' as const, name: compiled.text, loss: expressionSpec(values.loss as string, compiled), theta0, orders };
+  if (hs !== undefined) return { spec: { ...common, hs, T: T ?? DEFAULT_CUSTOM_T } };
+  const ladder = await automaticLadder(compiled.text, compiled.loss, theta0, orders, io, { workers, lossSpec: common.loss });
+  return { spec: { ...common, hs: ladder.hs, T: ladder.T }, ladder, note: ladderNote(ladder), ...(!ladder.settled && { failHint: UNSETTLED_LADDER_HINT }) };
 }
 
 /** The loss of `--loss` as data: its text and the variable order it was compiled with (so a worker compiles the same loss). */

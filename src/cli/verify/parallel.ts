@@ -17,19 +17,26 @@ import {
   type ComparisonJob,
   type FlowPointMeasurement,
   type PreparedVerification,
+  type ProbePoint,
+  type PointMeasurement,
   type VerificationReport,
 } from '../../igr/index.js';
 import { runTasks } from '../../node/tasks.js';
-import { prepareSpec, type VerificationSpec } from './spec.js';
+import { prepareSpec, type LossSpec, type VerificationSpec } from './spec.js';
 
 /** One job sent to a worker: the verification it belongs to, and which (h, order). */
 export interface MeasureTask {
   spec: VerificationSpec;
   job: ComparisonJob;
+  /** Only the local (one-step) point of a GD spec's job (an automatic ladder's probe, `measureLocalPoint`). */
+  localOnly?: true;
 }
 
 /** A worker's answer: the measurement, or why it could not be made. */
-export type MeasureResult = { ok: true; measurement: FlowPointMeasurement } | { ok: false; error: string };
+export type MeasureResult =
+  | { ok: true; measurement: FlowPointMeasurement }
+  | { ok: true; local: PointMeasurement | 'diverged' }
+  | { ok: false; error: string };
 
 /** The outcome of one verification: its report, or the first error of one of its jobs. */
 export type Outcome = { report: VerificationReport } | { error: string };
@@ -58,6 +65,11 @@ export interface ParallelOptions {
   onOutcome?: (index: number, outcome: Outcome) => void;
   /** Environment of the workers (tests). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Per spec (by index), jobs already measured exactly as their job would measure them (the
+   * automatic ladder's probe, `chooseLadder(…).measured`): used instead of measuring them again.
+   */
+  known?: readonly (readonly FlowPointMeasurement[] | undefined)[];
 }
 
 /**
@@ -111,9 +123,18 @@ export async function runVerifications(specs: readonly VerificationSpec[], optio
   // Each task knows its verification, its position in that verification's job list and its estimated cost.
   const workers = Math.max(1, Math.min(options.workers, jobLists.reduce((n, jobs) => n + jobs.length, 0)));
   const tasks: { index: number; position: number; cost: number; task: MeasureTask }[] = [];
+  const knownAt = jobLists.map((_, index) => new Map((options.known?.[index] ?? []).map((m) => [`${m.hIndex}:${m.order}`, m])));
+  const results: MeasureResult[][] = jobLists.map((jobs) => new Array(jobs.length));
+  const remaining = jobLists.map((jobs) => jobs.length);
   jobLists.forEach((jobs, index) => {
     const perOrder = new Map<number, number>();
     jobs.forEach((job, position) => {
+      const known = knownAt[index]!.get(`${job.hIndex}:${job.order}`);
+      if (known !== undefined) {
+        results[index]![position] = { ok: true, measurement: known };
+        remaining[index]!--;
+        return;
+      }
       // In this thread the order of the jobs does not matter and the estimate is not worth its
       // CPU (0.3 s of npm start's ~4): every job counts as one, and the time left is
       // elapsed / finished × remaining.
@@ -132,8 +153,6 @@ export async function runVerifications(specs: readonly VerificationSpec[], optio
   };
   // A line before the first job finishes (which may take minutes at a high order): the estimate alone.
   options.onJob?.({ finished: 0, total: tasks.length, name: specs.length === 1 ? specs[0]!.name : `${specs.length} verifications`, secondsLeft: secondsLeft() });
-  const results: MeasureResult[][] = jobLists.map((jobs) => new Array(jobs.length));
-  const remaining = jobLists.map((jobs) => jobs.length);
   const outcomes: (Outcome | undefined)[] = new Array(specs.length);
   let delivered = 0;
 
@@ -162,6 +181,10 @@ export async function runVerifications(specs: readonly VerificationSpec[], optio
     options.onJob?.({ finished, total: tasks.length, name: specs[t.index]!.name, secondsLeft: secondsLeft() });
     if (--remaining[t.index]! === 0) complete(t.index);
   };
+  // A verification whose every job was known already.
+  remaining.forEach((left, index) => {
+    if (left === 0) complete(index);
+  });
 
   if (workers === 1) {
     // In this thread, verification by verification, step size by step size (consecutive flows of
@@ -196,4 +219,32 @@ export async function runVerifications(specs: readonly VerificationSpec[], optio
   // Verifications without jobs cannot occur (a ladder and an order list are never empty), but
   // every outcome is defined by now either way.
   return outcomes.map((o) => o ?? { error: 'no jobs' });
+}
+
+/**
+ * The points of an automatic ladder's probe (`chooseLadderWith`, src/igr/ladder.ts) on worker
+ * threads: each point is the (h index 0, order) job of the GD verification `{ hs: [h], T, orders:
+ * [order] }` of the loss `base` names, measured by the same worker code as any job (so each is
+ * bit for bit what one thread measures). A point that cannot be measured throws, with the reason.
+ */
+export async function measureProbePoints(
+  base: { name: string; loss: LossSpec; theta0: number[] },
+  points: readonly ProbePoint[],
+  options: { workers: number; env?: NodeJS.ProcessEnv; onPoint?: (done: number, total: number) => void },
+): Promise<(FlowPointMeasurement | PointMeasurement | 'diverged')[]> {
+  const tasks: MeasureTask[] = points.map((p) => ({
+    spec: { optimizer: 'gd', name: base.name, loss: base.loss, theta0: base.theta0, hs: [p.h], T: p.T, orders: [p.order] },
+    job: { hIndex: 0, order: p.order },
+    ...(p.kind === 'local' && { localOnly: true as const }),
+  }));
+  const results = await runTasks<MeasureTask, MeasureResult>(new URL('./worker.js', import.meta.url), tasks, {
+    workers: Math.max(1, Math.min(options.workers, tasks.length)),
+    ...(options.env !== undefined && { env: options.env }),
+    crashed: (_task, _i, message) => ({ ok: false, error: message }),
+    onResult: (_result, _i, finished) => options.onPoint?.(finished, tasks.length),
+  });
+  return results.map((r) => {
+    if (!r.ok) throw new Error(`a probe point of the automatic ladder could not be measured: ${r.error}`);
+    return 'local' in r ? r.local : r.measurement;
+  });
 }

@@ -1,12 +1,13 @@
 /**
  * A verification of `igr verify` as plain data, so that a worker thread can rebuild it: the loss
  * (a built-in problem by name, a `--loss` expression with its variables, recompiled where it is
- * needed, or, reserved for `igr verify --model`, a model configuration), the start point, the
+ * needed, or a model configuration of `igr verify --model`, built once per thread), the start point, the
  * ladder, the orders and the optimiser. {@link prepareSpec} turns it into the core's prepared
  * verification (src/igr: validation, the (h, order) jobs, the finish), the same in every thread,
  * so a job measured on a worker is bit for bit the job measured here.
  */
 import type { ScalarFn } from '../../autodiff/index.js';
+import type { ModelConfig } from './model.js';
 import { findProblem, prepareBackwardError, type PreparedVerification, type VerificationReport } from '../../igr/index.js';
 import { findSgdProblem, findTableau, prepareMomentum, prepareRungeKutta, prepareSgd } from '../../igr/optimizers/index.js';
 
@@ -16,8 +17,8 @@ export type LossSpec =
   | { kind: 'problem'; name: string }
   /** A loss typed as text (`--loss EXPR`, variables in `--vars` order), compiled by src/expression. */
   | { kind: 'expression'; text: string; variables?: string[] }
-  /** Reserved for `igr verify --model`: a network and its data, described by `igr train`'s options. */
-  | { kind: 'model'; config: unknown };
+  /** `igr verify --model`: a network and its data, described by `igr train`'s options (./model.ts); built once per thread. */
+  | { kind: 'model'; config: ModelConfig };
 
 /** Settings every verification has. */
 interface Common {
@@ -44,8 +45,10 @@ export async function resolveLoss(spec: LossSpec): Promise<ScalarFn> {
       const { compileLoss } = await import('../../expression/index.js');
       return compileLoss(spec.text, spec.variables).loss;
     }
-    case 'model':
-      throw new Error('a model loss (igr verify --model) is not available yet');
+    case 'model': {
+      const { modelLoss } = await import('./model.js');
+      return (await modelLoss(spec.config)).loss;
+    }
   }
 }
 

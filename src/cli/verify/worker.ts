@@ -9,9 +9,10 @@
  * uncaught exception, `quadratic:exit` calls `process.exit(70)`. (Names, not task ids: the pool
  * hands jobs out by estimated cost, which is timed, so ids do not name a fixed job.)
  */
-import { comparisonMeasurer, type ComparisonJob, type FlowPointMeasurement } from '../../igr/index.js';
+import type { ScalarFn } from '../../autodiff/index.js';
+import { comparisonMeasurer, measureLocalPoint, type ComparisonJob, type FlowPointMeasurement } from '../../igr/index.js';
 import { serveTasks } from '../../node/tasks.js';
-import { prepareSpec, type VerificationSpec } from './spec.js';
+import { prepareSpec, resolveLoss, type VerificationSpec } from './spec.js';
 import type { MeasureResult, MeasureTask } from './parallel.js';
 
 const measurers = new Map<string, Promise<(job: ComparisonJob) => FlowPointMeasurement>>();
@@ -36,7 +37,22 @@ function crashHook(name: string): 'throw' | 'exit' | null {
   return null;
 }
 
-serveTasks<MeasureTask, MeasureResult>('src/cli/verify/worker', async ({ spec, job }, id) => {
+/** The losses of the specs whose local probe points this worker measured, by spec key. */
+const probeLosses = new Map<string, Promise<ScalarFn>>();
+
+/** The local point of an automatic ladder's probe (GD specs only): one step against the order-p flow over h. */
+async function localProbePoint(spec: VerificationSpec, order: number): Promise<MeasureResult> {
+  if (spec.optimizer !== 'gd') throw new Error(`a local probe point needs a gradient-descent spec, not '${spec.optimizer}'`);
+  const key = JSON.stringify(spec.loss);
+  let loss = probeLosses.get(key);
+  if (loss === undefined) {
+    loss = resolveLoss(spec.loss);
+    probeLosses.set(key, loss);
+  }
+  return { ok: true, local: measureLocalPoint(await loss, spec.theta0, spec.hs[0]!, order) };
+}
+
+serveTasks<MeasureTask, MeasureResult>('src/cli/verify/worker', async ({ spec, job, localOnly }, id) => {
   const hook = crashHook(spec.name);
   if (hook === 'exit') process.exit(70);
   if (hook === 'throw') {
@@ -46,6 +62,7 @@ serveTasks<MeasureTask, MeasureResult>('src/cli/verify/worker', async ({ spec, j
     return new Promise<MeasureResult>(() => {});
   }
   try {
+    if (localOnly) return await localProbePoint(spec, job.order);
     const measure = await measurerOf(spec);
     return { ok: true, measurement: measure(job) };
   } catch (error) {
