@@ -52,6 +52,15 @@ describe('igr verify --model', () => {
     expect(html).toContain('--model --data moons');
   });
 
+  it("--loss mse is the network's loss, as in igr train: another loss, another verification", async () => {
+    const args = [...SMALL, '--orders', '1', '--h', '0.1,0.05,0.025', '--T', '0.4', '--json'];
+    const mse = JSON.parse((await run(...args, '--loss', 'mse')).out) as { problem: string; globalError: unknown };
+    expect(mse.problem).toBe('moons (40 train), MLP 2-6-2 tanh, mse loss (32 parameters), seed 0, at initialisation');
+    const ce = JSON.parse((await run(...args)).out) as { globalError: unknown };
+    expect(mse.globalError).not.toEqual(ce.globalError);
+    await usage([...SMALL, '--loss', 'hinge'], "with --model, --loss is the network's loss: cross-entropy or mse, got hinge");
+  });
+
   it('a pre-training run that diverges: said with its step, exit 1, no NaN', async () => {
     // Regression (teacher data, squared error) at h = 100 explodes at once; a tanh classifier's
     // cross-entropy would only grow linearly and not diverge.
@@ -69,7 +78,7 @@ describe('igr verify --model', () => {
     await usage(['--after-steps', '10', '--lr', '0.5'], '--after-steps applies to --model');
     await usage(['--problem', 'quadratic', '--data', 'moons'], '--data describes the network of --model; give --model');
     await usage(['--lr', '0.5'], '--lr describes the network of --model');
-    await usage(['--model', '--loss', 'x^2', '--at', '1'], 'use either --model or --loss, not both');
+    await usage(['--model', '--loss', 'x^2', '--at', '1'], "with --model, --loss is the network's loss: cross-entropy or mse, got x^2");
     await usage(['--model', '--problem', 'quadratic'], 'use either --model or --problem, not both');
     await usage([...SMALL, '--at', '1'], '--at applies only to a loss typed with --loss EXPR, not to --model');
     await usage([...SMALL, '--truncation'], '--model is verified order by order; --truncation takes --problem or --loss');

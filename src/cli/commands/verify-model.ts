@@ -7,6 +7,7 @@
  * chosen for the network (chooseLadder) unless `--h` is given.
  */
 import { MAX_OPTIMIZER_STEPS, verificationJson } from '../../igr/index.js';
+import { lossKinds } from '../../nn/index.js';
 import { type CliIO, UsageError } from '../command.js';
 import { clip } from '../format.js';
 import { checkMemory, configFromOptions, givenRunOptions, integer, positiveNumber, runOptionSpecs } from '../sweep/options.js';
@@ -43,8 +44,9 @@ const TRAINING_ONLY = ['mu', 'hvp', 'batch-size', 'beta', 'target-loss', 'max-st
 /** Help lines of `--model`, in `igr verify --help`. */
 export const MODEL_HELP = `  --model          verify a network on its data instead of a problem or --loss: described by
                    igr train's options --data, --train, --test, --data-seed, --full-res,
-                   --hidden | --sizes, --activation, --init, --seed, --max-memory (see igr train
-                   --help); the loss is the training loss at the start point
+                   --hidden | --sizes, --activation, --init, --seed, --max-memory and
+                   --loss cross-entropy|mse (under --model the network's loss, not an
+                   expression; see igr train --help); the training loss at the start point
   --after-steps K  with --model: start from θ_K of K full-batch GD steps at --lr H from the
                    seeded initialisation (default 0: at initialisation); a pre-training run that
                    diverges is said with its step (exit 1)
@@ -71,8 +73,12 @@ export function checkNoModelOptions(values: Values, verifyOptions: readonly stri
 
 /** Runs `igr verify --model …`; returns the exit code (usage errors throw UsageError: 2). */
 export async function runModelCommand(values: Values, argv: readonly string[], io: CliIO, verifyOptions: readonly string[]): Promise<number> {
-  if (values.loss !== undefined || values.problem !== undefined) {
-    throw new UsageError(`use either --model or ${values.loss !== undefined ? '--loss' : '--problem'}, not both: --model verifies a network described by igr train's options`);
+  if (values.problem !== undefined) {
+    throw new UsageError(`use either --model or --problem, not both: --model verifies a network described by igr train's options`);
+  }
+  // With --model, --loss is the network's loss, as in igr train (cross-entropy | mse), not an expression.
+  if (values.loss !== undefined && !(lossKinds as readonly string[]).includes(String(values.loss))) {
+    throw new UsageError(`with --model, --loss is the network's loss: ${lossKinds.join(' or ')}, got ${clip(String(values.loss), 40)} (a loss typed as text goes without --model)`);
   }
   for (const o of ['at', 'vars'] as const) if (values[o] !== undefined) throw new UsageError(`--${o} applies only to a loss typed with --loss EXPR, not to --model`);
   if (values.truncation || values.principal) throw new UsageError(`--model is verified order by order; --${values.truncation ? 'truncation' : 'principal'} takes --problem or --loss`);
@@ -91,7 +97,7 @@ export async function runModelCommand(values: Values, argv: readonly string[], i
   if (afterSteps === 0 && values.lr !== undefined) throw new UsageError('--lr is the learning rate of the pre-training: it goes with --after-steps K (K ≥ 1)');
   // Options of verify's own that share a name with a run option (--optimizer, --beta, --steps) are verify's, not the network's.
   const runValues: Record<string, string | boolean | undefined> = { ...(values as Record<string, string | boolean | undefined>) };
-  for (const o of verifyOptions) if (o in runOptionSpecs) runValues[o] = undefined;
+  for (const o of verifyOptions) if (o in runOptionSpecs && o !== 'loss') runValues[o] = undefined;
   const run = configFromOptions(runValues, 'verify');
   checkMemory([run], runValues); // before any data is loaded or parameter allocated
   const config: ModelConfig = { run, afterSteps };

@@ -7,7 +7,7 @@
  */
 import type { ScalarFn } from '../../autodiff/index.js';
 import { treesOfOrder } from '../../igr/index.js';
-import { modelSizes } from '../../igr/experiments/config.js';
+import { modelSizes, runLoss } from '../../igr/experiments/config.js';
 import { loadRunData, type DataCache } from '../../igr/experiments/run.js';
 import type { RunConfig } from '../../igr/experiments/types.js';
 import { lossFunction, mlp, train } from '../../nn/index.js';
@@ -53,7 +53,7 @@ const losses = new Map<string, Promise<ModelLoss>>();
 
 /** What determines the loss (not K or H: the pre-training only moves the start). */
 function lossKey(c: RunConfig): string {
-  return JSON.stringify([c.data, c.train, c.test, c.dataSeed, c.pool, c.hidden, c.activation, c.init, c.seed]);
+  return JSON.stringify([c.data, c.train, c.test, c.dataSeed, c.pool, c.hidden, c.activation, c.init, c.seed, runLoss(c)]);
 }
 
 /** The model's loss on its training data, built once per thread for each configuration. */
@@ -63,7 +63,7 @@ export function modelLoss(config: ModelConfig): Promise<ModelLoss> {
   if (built === undefined) {
     built = loadRunData(config.run, dataCache, nodeDataSources).then((data) => {
       const model = mlp({ sizes: modelSizes(config.run), activation: config.run.activation, init: config.run.init });
-      return { loss: lossFunction(model, data.train), init: model.init(config.run.seed), numParams: model.numParams };
+      return { loss: lossFunction(model, data.train, { loss: runLoss(config.run) }), init: model.init(config.run.seed), numParams: model.numParams };
     });
     losses.set(key, built);
     built.catch(() => losses.delete(key)); // a failed load must not stay cached
@@ -95,5 +95,5 @@ export function describeModel(config: ModelConfig, numParams: number): string {
   const c = config.run;
   const data = c.data === 'mnist' ? `mnist ${c.pool ? '14×14' : '28×28'}` : c.data;
   const start = config.afterSteps === 0 ? 'at initialisation' : `after ${config.afterSteps} GD steps at h = ${c.lr}`;
-  return `${data} (${c.train} train), MLP ${modelSizes(c).join('-')} ${c.activation} (${numParams} parameters), seed ${c.seed}, ${start}`;
+  return `${data} (${c.train} train), MLP ${modelSizes(c).join('-')} ${c.activation}${c.loss === undefined ? '' : `, ${c.loss} loss`} (${numParams} parameters), seed ${c.seed}, ${start}`;
 }
