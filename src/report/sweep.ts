@@ -210,6 +210,33 @@ function failuresTable(records: readonly SweepRecord[]): string {
 }
 
 /** The report page as a string (no file access). */
+/**
+ * h·λ_max/2 against the step for the runs that recorded sharpness along training
+ * (`--sharpness-every N`), one series per run, with GD's stability limit h·λ_max/2 = 1
+ * (λ_max = 2/h); null when no run of `records` has two or more finite measurements.
+ */
+export function sharpnessPlot(experiment: string, records: readonly SweepRecord[], id?: string): Plot | null {
+  const runs = records
+    .map((r) => ({ r, points: (r.sharpness ?? []).filter((m) => m.lambdaMax !== null).map((m) => [m.step, (r.config.lr * m.lambdaMax!) / 2] as [number, number]) }))
+    .filter((x) => x.points.length >= 2);
+  if (runs.length === 0) return null;
+  const plot = new Plot({
+    title: `${experiment}: sharpness along training`,
+    x: { kind: 'linear', label: 'step' },
+    y: { kind: 'linear', label: 'h·λ_max/2 (1 = GD stability limit)' },
+    id,
+    width: 460,
+    height: 320,
+  });
+  runs.forEach(({ r, points }, k) => {
+    const name = `${variantName(r)}, h = ${r.config.lr}, seed ${r.config.seed}${r.status === 'diverged' ? ' (diverged)' : ''}`;
+    plot.add({ name, points, color: ORDER_COLORS[k % ORDER_COLORS.length]!, kind: 'metric' });
+  });
+  const last = Math.max(...runs.map(({ points }) => points.at(-1)![0]));
+  plot.add({ name: 'λ_max = 2/h (GD stability limit)', points: [[0, 1], [Math.max(last, 1), 1]], color: '#555', dash: '6,4', width: 1, kind: 'stability' });
+  return plot;
+}
+
 export function renderSweepReport(records: readonly SweepRecord[], opts: SweepReportOptions): string {
   const experiments = [...new Set(records.map((r) => r.config.experiment))];
   const sections = experiments.map((experiment, i) => {
@@ -226,6 +253,8 @@ export function renderSweepReport(records: readonly SweepRecord[], opts: SweepRe
         throw error;
       }
     });
+    const sharpness = sharpnessPlot(experiment, rs, `experiment-${i}-sharpness`);
+    if (sharpness) figures.push(`<figure>${sharpness.toSvg()}</figure>`);
     const stop =
       c.stop.kind === 'loss'
         ? `until train loss ≤ ${c.stop.target} (at most ${c.stop.maxSteps} steps)`

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.js';
 import { hessian, tensor } from '../../src/autodiff/index.js';
@@ -50,6 +53,32 @@ describe('igr train --sharpness-every: λ_max along training', () => {
     expect(out).toMatch(/sharpness \(Lanczos every 10 steps, \d+ HVPs\): h·λ_max\/2, 1 = GD's stability limit/);
     expect(out).toMatch(/\n\s+0\s+[\d.e-]+\s+[\d.e-]+\s+0\.\d{3}\s/);
     expect(out).toMatch(/curvature at the end: λ_max [\d.e-]+ \(residual [\d.e-]+\), h·λ_max\/2 = [\d.]+ {3}trace \(Hutchinson, 8 probes\): [-\d.e]+ ± [\d.e-]+/);
+  });
+
+  it('--report DIR draws h·λ_max/2 against the step with the stability limit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'igr-train-report-'));
+    try {
+      const { code, out } = await runCli(['train', ...small, '--lr', '0.5', '--steps', '20', '--sharpness-every', '5', '--report', dir]);
+      expect(code).toBe(0);
+      expect(out).toContain(`report: ${join(dir, 'index.html')}`);
+      const html = readFileSync(join(dir, 'index.html'), 'utf8');
+      const at = html.indexOf('-sharpness"');
+      expect(at).toBeGreaterThan(0);
+      const svg = html.slice(at, html.indexOf('</svg>', at));
+      expect(svg).toContain('data-points="5"'); // steps 0, 5, 10, 15, 20
+      expect(svg).toContain('data-series="λ_max = 2/h (GD stability limit)"');
+      expect(html).toContain('igr train');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--report to a directory that cannot be made is a usage error before training', async () => {
+    const { code, out, err } = await runCli(['train', ...small, '--steps', '5', '--report', '/proc/igr/report']);
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err).toMatch(/^igr train: --report: /);
+    expect(err.trim().split('\n')).toHaveLength(1);
   });
 
   it('a diverging run keeps its measurements up to the divergence, never a NaN', async () => {

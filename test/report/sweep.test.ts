@@ -48,6 +48,22 @@ describe('sweep report', () => {
     expect(renderSweepReport(sweepRecords(), { command: 'igr sweep', generated: new Date(0) })).not.toContain('lambdaMax');
   });
 
+  it('runs that recorded sharpness along training add h·λ_max/2 against the step, one series per run, with the line at 1', () => {
+    const series = (lr: number) => [0, 50, 100, 150].map((step, k) => ({ step, loss: 1 / (k + 1), lambdaMax: (2 / lr) * (0.6 + 0.1 * k), hvps: 13, converged: true }));
+    const records = sweepRecords().map((r, i) => (i < 2 ? { ...r, sharpness: series(r.config.lr) } : r));
+    const html = renderSweepReport(records, { command: 'igr sweep --sharpness-every 50', generated: new Date(0) });
+    const at = html.indexOf('id="experiment-0-sharpness"');
+    expect(at).toBeGreaterThan(0);
+    const svg = html.slice(at, html.indexOf('</svg>', at));
+    expect(svg.match(/class="series metric"/g)).toHaveLength(2);
+    expect(svg).toContain(`data-series="GD [32], h = ${records[0]!.config.lr}, seed ${records[0]!.config.seed}" data-points="4"`);
+    expect(svg).toContain('data-series="λ_max = 2/h (GD stability limit)" data-points="2"');
+    // a series with fewer than two finite measurements, or none at all, draws no such plot
+    const one = sweepRecords().map((r) => ({ ...r, sharpness: [{ step: 0, loss: 1, lambdaMax: 2, hvps: 13, converged: true }] }));
+    expect(renderSweepReport(one, { command: 'igr sweep', generated: new Date(0) })).not.toContain('-sharpness"');
+    expect(renderSweepReport(sweepRecords(), { command: 'igr sweep', generated: new Date(0) })).not.toContain('-sharpness"');
+  });
+
   it('tables hold mean ± sd over seeds and list the run that diverged', () => {
     const records = sweepRecords();
     const html = renderSweepReport(records, { command: 'igr sweep', generated: new Date(0) });

@@ -3,7 +3,7 @@
  * person (default) or as one JSON line (`--json`, a {@link SweepRecord}).
  */
 import { parseOptions } from '../args.js';
-import type { Command, CliIO } from '../command.js';
+import { UsageError, type Command, type CliIO } from '../command.js';
 import { formatFixed, formatScientific, toJsonLine } from '../format.js';
 import { checkMemory, configFromOptions, endCurvatureFromOptions, maxMemory, maxMemorySpec, runOptionSpecs, runOptionsHelp, traceSamplesSpec } from '../sweep/options.js';
 import { runExperiment } from '../../node/experiments.js';
@@ -21,6 +21,9 @@ ${runOptionsHelp}
   --trace-samples N      at the end: λ_max by Lanczos and the Hutchinson trace of the Hessian with
                          N probes (0: λ_max only; default: not measured)
   --json                 print the run as one JSON line (the SweepRecord of igr sweep)
+  --report DIR           also write DIR/index.html: the run's tables and, with --sharpness-every,
+                         h·λ_max/2 against the step with the stability limit (the sweep page of
+                         this one record); the directory is checked before training
   --help                 this text
 
 A run whose estimated memory exceeds the --max-memory bound is refused before
@@ -117,15 +120,38 @@ export const train: Command = {
   name: 'train',
   summary: 'train one MLP (MNIST by default) and measure loss, accuracy, R_IG and robustness',
   async run(argv: string[], io: CliIO): Promise<number> {
-    const values = parseOptions(argv, { ...runOptionSpecs, ...maxMemorySpec, ...traceSamplesSpec, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+    const values = parseOptions(argv, {
+      ...runOptionSpecs,
+      ...maxMemorySpec,
+      ...traceSamplesSpec,
+      json: { type: 'boolean' },
+      report: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    });
     if (values.help) {
       io.out(help);
       return 0;
     }
     const config = { ...configFromOptions(values, 'train'), endCurvature: endCurvatureFromOptions(values, null) };
     checkMemory([config], values); // before any data is loaded or parameter allocated
+    // --report DIR: checked (and created) before the run, written after it, like igr sweep's.
+    let reportDir: string | undefined;
+    if (values.report !== undefined) {
+      const { prepareReportDir } = await import('../../report/cli.js');
+      try {
+        reportDir = prepareReportDir(values.report);
+      } catch (error) {
+        throw new UsageError(`--report: ${(error as Error).message}`);
+      }
+    }
     const record = await runExperiment(config, { maxMemory: maxMemory(values) });
     io.out(values.json ? toJsonLine(record) + '\n' : formatRecord(record));
+    if (reportDir !== undefined) {
+      const { writeSweepReport } = await import('../../report/write.js');
+      const { commandLine } = await import('../../report/cli.js');
+      const path = writeSweepReport(reportDir, [record], { command: commandLine('train', argv) });
+      (values.json ? io.err : io.out)(`report: ${path}\n`);
+    }
     if (record.status === 'error' || record.status === 'crashed') {
       if (!values.json) io.err(`igr train: ${record.error}\n`);
       return 1;
