@@ -90,3 +90,17 @@ export function parseOptions<const T extends OptionSpecs>(
   }
   return parsed.values;
 }
+
+/**
+ * `--report DIR` of every command: the directory checked (and created) before any work, by
+ * src/report/cli.ts (loaded only when a report is asked for); a path that cannot be one is a
+ * usage error naming why.
+ */
+export async function checkReportDir(dir: string): Promise<string> {
+  const { prepareReportDir } = await import('../report/cli.js');
+  try {
+    return prepareReportDir(dir);
+  } catch (error) {
+    throw new UsageError(`--report: ${(error as Error).message}`);
+  }
+}

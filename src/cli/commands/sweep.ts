@@ -5,7 +5,7 @@
  * for a person, and a progress line on stderr when it is a terminal.
  */
 import { closeSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
-import { parseOptions } from '../args.js';
+import { checkReportDir, parseOptions } from '../args.js';
 import { UsageError, type Command, type CliIO } from '../command.js';
 import { formatFixed, formatScientific, formatTable, toJsonLine } from '../format.js';
 import {
@@ -201,15 +201,7 @@ export const sweep: Command = {
     const workers = values.workers !== undefined ? integer('workers', values.workers, 1) : defaultWorkers();
     checkMemory(configs, values, Math.min(workers, configs.length)); // before any worker loads data
     // --report DIR: the HTML report (src/report); the directory is checked before the runs.
-    let reportDir: string | undefined;
-    if (values.report !== undefined) {
-      const { prepareReportDir } = await import('../../report/cli.js');
-      try {
-        reportDir = prepareReportDir(values.report);
-      } catch (error) {
-        throw new UsageError(`--report: ${(error as Error).message}`);
-      }
-    }
+    const reportDir = values.report === undefined ? undefined : await checkReportDir(values.report);
     // --out FILE: lines go to FILE.partial as they come and replace FILE only at the end, so an
     // interrupted sweep never empties the results of the previous one.
     let out: number | null = null;

@@ -2,8 +2,8 @@
  * `igr train`: one training run of the paper's experiments, reported for a
  * person (default) or as one JSON line (`--json`, a {@link SweepRecord}).
  */
-import { parseOptions } from '../args.js';
-import { UsageError, type Command, type CliIO } from '../command.js';
+import { checkReportDir, parseOptions } from '../args.js';
+import type { Command, CliIO } from '../command.js';
 import { formatFixed, formatScientific, toJsonLine } from '../format.js';
 import { checkMemory, configFromOptions, endCurvatureFromOptions, maxMemory, maxMemorySpec, runOptionSpecs, runOptionsHelp, traceSamplesSpec } from '../sweep/options.js';
 import { runExperiment } from '../../node/experiments.js';
@@ -135,15 +135,7 @@ export const train: Command = {
     const config = { ...configFromOptions(values, 'train'), endCurvature: endCurvatureFromOptions(values, null) };
     checkMemory([config], values); // before any data is loaded or parameter allocated
     // --report DIR: checked (and created) before the run, written after it, like igr sweep's.
-    let reportDir: string | undefined;
-    if (values.report !== undefined) {
-      const { prepareReportDir } = await import('../../report/cli.js');
-      try {
-        reportDir = prepareReportDir(values.report);
-      } catch (error) {
-        throw new UsageError(`--report: ${(error as Error).message}`);
-      }
-    }
+    const reportDir = values.report === undefined ? undefined : await checkReportDir(values.report);
     const record = await runExperiment(config, { maxMemory: maxMemory(values) });
     io.out(values.json ? toJsonLine(record) + '\n' : formatRecord(record));
     if (reportDir !== undefined) {

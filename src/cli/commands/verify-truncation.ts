@@ -34,7 +34,8 @@ import {
 } from '../../igr/index.js';
 import { type CliIO, UsageError } from '../command.js';
 import { formatFixed, formatScientific, formatShort, formatTable, formatVector, toJsonLine } from '../format.js';
-import { checkReportDir, compileLossAt, parseLadder, parseOrders, parsePositive, parsePositiveList, selectProblems } from './verify.js';
+import { checkReportDir } from '../args.js';
+import { compileLossAt, parseLadder, parseOrders, parsePositive, parsePositiveList, selectProblems } from './verify.js';
 
 /** The options of `igr verify` this module reads (parsed by verify.ts). */
 export interface TruncationValues {

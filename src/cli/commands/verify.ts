@@ -3,7 +3,7 @@
  * its modified equation (README.md, "The mathematics"), on the built-in problems or on a loss
  * typed as text, and prints the error tables and fitted slopes (or one JSON object per problem).
  */
-import { parseOptions } from '../args.js';
+import { checkReportDir, parseOptions } from '../args.js';
 import { tensor, valueAndGrad, type ScalarFn } from '../../autodiff/index.js';
 import {
   chooseLadder,
@@ -301,7 +301,7 @@ async function runVerify(argv: string[], io: CliIO): Promise<number> {
   }
   // --optimizer sgd|momentum|rk:NAME (src/cli/commands/verify-optimizer.ts); gd is the code below.
   const optimizer = parseOptimizer(values);
-  parseWorkers(values.workers); // checked before any work, whichever optimiser
+  const workers = parseWorkers(values.workers); // checked before any work, whichever optimiser
   if (optimizer.kind !== 'gd' && values.ladder !== undefined) {
     throw new UsageError('--ladder auto applies to gradient descent; the other optimisers have ladders of their own (see --h)');
   }
@@ -318,8 +318,8 @@ async function runVerify(argv: string[], io: CliIO): Promise<number> {
   }
   const jobs =
     values.loss !== undefined
-      ? [await customJob(values, orders, hs, T, io, parseWorkers(values.workers))]
-      : await problemJobs(values.problem, orders, hs, T, auto, io, parseWorkers(values.workers));
+      ? [await customJob(values, orders, hs, T, io, workers)]
+      : await problemJobs(values.problem, orders, hs, T, auto, io, workers);
   return runJobs(jobs, { format: formatReport, json: verificationJson }, values, argv, io);
 }
 
@@ -407,15 +407,6 @@ export async function writeReportPage(
   (values.json ? io.err : io.out)(`report: ${path}\n`);
 }
 
-/** Creates and probes the `--report` directory; an unwritable one is a usage error (exit 2) before any work. */
-export async function checkReportDir(dir: string): Promise<string> {
-  const { prepareReportDir } = await import('../../report/cli.js');
-  try {
-    return prepareReportDir(dir);
-  } catch (error) {
-    throw new UsageError(`--report: ${(error as Error).message}`);
-  }
-}
 
 /**
  * The problems named by `--problem` (repeatable, comma-separated; all of `list` when absent),
